@@ -1,0 +1,77 @@
+#include "core/atomic_file.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "auhead/error.h"
+
+namespace fs = std::filesystem;
+
+namespace auhead {
+
+namespace {
+std::string random_suffix() {
+  std::random_device rd;
+  std::uniform_int_distribution<unsigned> dist(0, 0xffffff);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%06x", dist(rd));
+  return buf;
+}
+}  // namespace
+
+AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
+  fs::path dir = target_.parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw output_error(target_.string(), "folder " + dir.string() + " does not exist");
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw output_error(target_.string(), "folder " + dir.string() + " is not writable");
+  if (fs::is_directory(target_, ec)) throw output_error(target_.string(), "is a folder, not a file");
+  // Keep the extension last so that libraries choosing a format by name still see it.
+  temp_ = dir / ("." + target_.stem().string() + ".tmp-" + random_suffix() + target_.extension().string());
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove(temp_, ec);
+  }
+}
+
+void AtomicFile::commit() {
+  std::error_code ec;
+  fs::rename(temp_, target_, ec);
+  if (ec) throw output_error(target_.string(), "cannot write: " + ec.message());
+  committed_ = true;
+}
+
+void write_text_file_atomic(const fs::path& target, const std::string& content) {
+  AtomicFile file(target);
+  {
+    std::ofstream out(file.temp_path(), std::ios::binary);
+    if (!out) throw output_error(target.string(), std::string("cannot write: ") + std::strerror(errno));
+    out << content;
+    out.flush();
+    if (!out) throw output_error(target.string(), "write failed (disk full?)");
+  }
+  file.commit();
+}
+
+std::string read_text_file(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw input_error(file.string(), "no such file");
+  if (fs::is_directory(file, ec)) throw input_error(file.string(), "is a folder, not a file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw input_error(file.string(), std::string("cannot read: ") + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace auhead

@@ -1,0 +1,32 @@
+// Output files appear whole or not at all: work goes to a temporary name beside the target and is
+// renamed over it on commit(); an uncommitted AtomicFile removes its temporary on destruction.
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace auhead {
+
+class AtomicFile {
+ public:
+  // Checks that the target's folder exists and is writable (throws an output error otherwise).
+  explicit AtomicFile(std::filesystem::path target);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  const std::filesystem::path& temp_path() const { return temp_; }
+  const std::filesystem::path& target() const { return target_; }
+  void commit();  // renames the temporary onto the target
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  bool committed_ = false;
+};
+
+// Writes a whole text file atomically.
+void write_text_file_atomic(const std::filesystem::path& target, const std::string& content);
+// Reads a whole text file; missing or unreadable files are input errors naming the file.
+std::string read_text_file(const std::filesystem::path& file);
+
+}  // namespace auhead
