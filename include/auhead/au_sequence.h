@@ -1,0 +1,57 @@
+// A sequence of AU frames at a frame rate, with the emotion it expresses: what Stage 1 writes and
+// Stage 2 renders. Files: JSON and CSV (DESIGN.md §3), OpenFace 2.0 CSV import.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auhead/au.h"
+
+namespace auhead {
+
+using AuFrame = std::array<float, kNumAus>;  // intensities in [0, 1]
+
+struct EmotionState {
+  Emotion label = Emotion::neutral;
+  float intensity = 0.f;  // [0, 1]
+  bool operator==(const EmotionState&) const = default;
+};
+
+struct AuSequence {
+  double fps = 25.0;
+  AuSet au_set = AuSet::auhead30;  // which channels the source knew; feafa24 leaves 24..29 at 0
+  std::optional<EmotionState> emotion;
+  std::vector<AuFrame> frames;
+
+  double duration_seconds() const { return fps > 0 ? double(frames.size()) / fps : 0.0; }
+  bool operator==(const AuSequence&) const = default;
+
+  // Throws input_error(source, ...) naming the first bad frame (fps <= 0, NaN, values outside [0,1],
+  // channels beyond the AU set not 0, emotion intensity outside [0,1]).
+  void validate(const std::string& source = "AU sequence") const;
+};
+
+enum class AuFileFormat { json, csv, openface_csv };
+
+// Format by extension (.json, .csv); a CSV whose header has OpenFace's AUxx_r columns is OpenFace.
+AuFileFormat detect_au_format(const std::filesystem::path& file);
+
+// Text codecs; `source` names the input in error messages ("<source>: line 12: ...").
+std::string au_to_json(const AuSequence& seq);
+AuSequence au_from_json(const std::string& text, const std::string& source = "<json>");
+std::string au_to_csv(const AuSequence& seq);
+AuSequence au_from_csv(const std::string& text, const std::string& source = "<csv>");
+// OpenFace 2.0 FeatureExtraction/FaceLandmarkVidMulti CSV → AU sequence (see README, "OpenFace import").
+AuSequence au_from_openface_csv(const std::string& text, const std::string& source = "<openface csv>");
+
+// Files: read detects the format, write picks it from the extension; writes are atomic.
+AuSequence read_au_file(const std::filesystem::path& file);
+void write_au_file(const std::filesystem::path& file, const AuSequence& seq);
+
+// Resamples to another frame rate with monotone cubic (Fritsch–Carlson) interpolation, which never
+// overshoots, so values stay in [0, 1]. The duration is kept: round(n · to_fps / fps) frames.
+AuSequence resample(const AuSequence& seq, double to_fps);
+
+}  // namespace auhead
