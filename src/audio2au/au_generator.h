@@ -1,0 +1,42 @@
+// Stage 1 interface: speech (16 kHz mono) → AU sequence. Implementations (phonetic, alm) register
+// themselves by name; the pipeline picks one with --au-generator.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "auhead/au_sequence.h"
+
+namespace auhead {
+
+struct AuGeneratorOptions {
+  std::optional<Emotion> emotion;           // none: the generator estimates it
+  float emotion_intensity = 0.7f;           // used with `emotion`
+  double fps = 25.0;                        // output frame rate
+  uint64_t seed = 0;                        // blinks, idle motion, sampling
+  std::string lipsync = "accurate";         // phonetic front end: accurate | fast
+  std::filesystem::path model_dir;          // alm: checkpoint folder
+};
+
+class AuGenerator {
+ public:
+  virtual ~AuGenerator() = default;
+  // `samples` are 16 kHz mono floats in [-1, 1]; `source` names the audio in error messages.
+  virtual AuSequence generate(std::span<const float> samples, const std::string& source) = 0;
+};
+
+using AuGeneratorFactory = std::function<std::unique_ptr<AuGenerator>(const AuGeneratorOptions&)>;
+
+// Registers an implementation under a name (call from a static initialiser in its .cpp).
+bool register_au_generator(const std::string& name, AuGeneratorFactory factory);
+// The known names, and whether this build has each.
+std::vector<std::string> au_generator_names();
+// Throws a usage error for an unknown name, an unavailable error for a known one not in this build.
+std::unique_ptr<AuGenerator> make_au_generator(const std::string& name, const AuGeneratorOptions& options);
+
+}  // namespace auhead
