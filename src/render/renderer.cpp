@@ -1,0 +1,20 @@
+#include "render/renderer.h"
+
+#include "core/named_registry.h"
+
+namespace auhead {
+
+namespace {
+NamedRegistry<RendererFactory>& registry() {
+  static NamedRegistry<RendererFactory> r("renderer", {"warp", "diffusion"});  // DESIGN.md §1
+  return r;
+}
+}  // namespace
+
+bool register_renderer(const std::string& name, RendererFactory factory) { return registry().add(name, std::move(factory)); }
+
+std::unique_ptr<Renderer> make_renderer(const std::string& name, const RendererOptions& options) {
+  return registry().get(name)(options);
+}
+
+}  // namespace auhead
