@@ -1,0 +1,112 @@
+#include "media/image_io.h"
+
+#include <array>
+#include <cstring>
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "auhead/error.h"
+#include "core/atomic_file.h"
+#include "media/input_file.h"
+
+namespace fs = std::filesystem;
+
+namespace auhead::media {
+
+namespace {
+
+// Formats that can carry alpha are read unchanged so that alpha can be composited; the others go
+// through IMREAD_COLOR, which applies EXIF orientation.
+bool may_have_alpha(const fs::path& file) {
+  std::array<char, 16> head{};
+  std::ifstream in(file, std::ios::binary);
+  in.read(head.data(), head.size());
+  const auto n = in.gcount();
+  const bool png = n >= 8 && std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0;
+  const bool webp = n >= 12 && std::memcmp(head.data(), "RIFF", 4) == 0 && std::memcmp(head.data() + 8, "WEBP", 4) == 0;
+  const bool tiff = n >= 4 && (std::memcmp(head.data(), "II*\0", 4) == 0 || std::memcmp(head.data(), "MM\0*", 4) == 0);
+  return png || webp || tiff;
+}
+
+cv::Mat to_rgb8(const cv::Mat& img) {
+  cv::Mat img8;
+  if (img.depth() == CV_8U) {
+    img8 = img;
+  } else if (img.depth() == CV_16U) {
+    img.convertTo(img8, CV_8U, 1.0 / 257.0);
+  } else if (img.depth() == CV_32F || img.depth() == CV_64F) {
+    img.convertTo(img8, CV_8U, 255.0);
+  } else {
+    img.convertTo(img8, CV_8U);
+  }
+  cv::Mat rgb;
+  switch (img8.channels()) {
+    case 1:
+      cv::cvtColor(img8, rgb, cv::COLOR_GRAY2RGB);
+      break;
+    case 3:
+      cv::cvtColor(img8, rgb, cv::COLOR_BGR2RGB);
+      break;
+    case 4: {
+      // Composite over white: out = a * c + (1 - a) * 255.
+      cv::Mat bgra_f;
+      img8.convertTo(bgra_f, CV_32F, 1.0 / 255.0);
+      std::vector<cv::Mat> ch;
+      cv::split(bgra_f, ch);
+      cv::Mat inv = 1.0 - ch[3];
+      std::vector<cv::Mat> out(3);
+      for (int i = 0; i < 3; ++i) out[2 - i] = ch[i].mul(ch[3]) + inv;  // BGR -> RGB
+      cv::Mat rgb_f;
+      cv::merge(out, rgb_f);
+      rgb_f.convertTo(rgb, CV_8U, 255.0);
+      break;
+    }
+    default:
+      return {};
+  }
+  return rgb;
+}
+
+}  // namespace
+
+cv::Mat load_image_rgb(const fs::path& file) {
+  const std::string name = file.string();
+  if (check_input_file(file) == 0) throw input_error(name, "is empty");
+  cv::Mat img;
+  try {
+    img = may_have_alpha(file) ? cv::imread(name, cv::IMREAD_UNCHANGED) : cv::imread(name, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    throw input_error(name, "not an image or corrupt: " + e.msg);
+  }
+  if (img.empty()) throw input_error(name, "not an image or corrupt");
+  cv::Mat rgb = to_rgb8(img);
+  if (rgb.empty() || rgb.type() != CV_8UC3)
+    throw input_error(name, "not an image or corrupt: unsupported " + std::to_string(img.channels()) + "-channel image");
+  return rgb;
+}
+
+void write_png(const fs::path& file, const cv::Mat& rgb) {
+  const std::string name = file.string();
+  if (rgb.empty() || (rgb.type() != CV_8UC3 && rgb.type() != CV_8UC1))
+    throw Error(ExitCode::internal, name + ": write_png needs a non-empty CV_8UC3 (RGB) or CV_8UC1 image");
+  AtomicFile out(file);
+  cv::Mat bgr;
+  if (rgb.channels() == 3)
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  else
+    bgr = rgb;
+  bool ok = false;
+  std::string why = "encoder failed";
+  try {
+    ok = cv::imwrite(out.temp_path().string(), bgr);
+  } catch (const cv::Exception& e) {
+    why = e.msg;
+  }
+  std::error_code ec;
+  if (!ok || !fs::exists(out.temp_path(), ec)) throw output_error(name, "cannot write PNG: " + why);
+  out.commit();
+}
+
+}  // namespace auhead::media
