@@ -1,0 +1,36 @@
+// `auhead generate`: speech + portrait → talking-head video (both stages).
+#include "command.h"
+#include "pipeline_options.h"
+
+namespace auhead::cli {
+namespace {
+
+struct Args {
+  AuArgs au;
+  RenderArgs render;
+  EditArgs edit;
+  std::string au_out;
+};
+
+CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("generate", "speech + portrait -> talking-head video");
+  args->au.add_to(cmd);
+  args->render.add_to(cmd, false);
+  cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)")->required();
+  cmd->add_option("--au-out", args->au_out, "also write the AU sequence (.json or .csv)");
+  args->edit.add_to(cmd);
+  cmd->callback([args] {
+    GenerateOptions o;
+    o.au = args->au.resolve();
+    o.au.edit = args->edit.build();
+    o.render = args->render.options;
+    o.render.audio = o.au.audio;
+    o.render.seed = o.au.seed;
+    o.au_out = args->au_out;
+    generate(o);
+  });
+});
+
+}  // namespace
+}  // namespace auhead::cli

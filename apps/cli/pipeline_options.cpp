@@ -1,0 +1,42 @@
+#include "pipeline_options.h"
+
+namespace auhead::cli {
+
+void AuArgs::add_to(CLI::App* cmd) {
+  cmd->add_option("--audio", options.audio, "speech: wav, mp3, flac, ogg, m4a or a video's audio track")->required();
+  cmd->add_option("--emotion", emotion, "angry, contempt, disgusted, fear, happy, neutral, sad, surprised (default: estimated)");
+  cmd->add_option("--emotion-intensity", options.emotion_intensity, "emotion strength in [0, 1]")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--au-generator", options.au_generator, "Stage 1: phonetic (built in) or alm (needs --au-model)")
+      ->check(CLI::IsMember({"phonetic", "alm"}))
+      ->capture_default_str();
+  cmd->add_option("--lipsync", options.lipsync, "phonetic front end: accurate (phoneme recognition) or fast")
+      ->check(CLI::IsMember({"accurate", "fast"}))
+      ->capture_default_str();
+  cmd->add_option("--fps", options.fps, "frames per second")->check(CLI::Range(1.0, 120.0))->capture_default_str();
+  cmd->add_option("--au-model", options.model_dir, "checkpoint folder of the alm AU generator");
+  cmd->add_option("--seed", options.seed, "random seed (blinks, motion, sampling)")->capture_default_str();
+}
+
+AuOptions AuArgs::resolve() const {
+  AuOptions o = options;
+  if (!emotion.empty()) o.emotion = parse_emotion_or_throw(emotion);
+  return o;
+}
+
+void RenderArgs::add_to(CLI::App* cmd, bool with_seed) {
+  cmd->add_option("--image", options.image, "portrait photo: png, jpg or webp")->required();
+  cmd->add_option("--renderer", options.renderer, "Stage 2: warp (built in) or diffusion (needs --render-model)")
+      ->check(CLI::IsMember({"warp", "diffusion"}))
+      ->capture_default_str();
+  cmd->add_option("--size", options.size, "output frames are SIZE x SIZE pixels (even)")
+      ->check(CLI::Range(64, 4096))
+      ->capture_default_str();
+  cmd->add_flag("--still", options.still, "no head motion");
+  cmd->add_option("--frames", options.frames_dir, "also write the frames as PNGs into this folder");
+  cmd->add_option("--render-model", options.model_dir, "checkpoint folder of the diffusion renderer");
+  if (with_seed) cmd->add_option("--seed", options.seed, "random seed (head motion, diffusion noise)")->capture_default_str();
+}
+
+}  // namespace auhead::cli

@@ -1,0 +1,25 @@
+// Command-line options for the two stages, shared by `generate`, `au` and `render`.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "auhead/pipeline.h"
+#include "edit_options.h"
+
+namespace auhead::cli {
+
+// Stage 1 options (--audio, --emotion, --emotion-intensity, --au-generator, --lipsync, --fps, --seed).
+struct AuArgs {
+  AuOptions options;
+  std::string emotion;
+  void add_to(CLI::App* cmd);
+  AuOptions resolve() const;  // parses the emotion label (a usage error lists the valid ones)
+};
+
+// Stage 2 options (--image, --renderer, --size, --still, --frames, --seed).
+struct RenderArgs {
+  RenderOptions options;
+  void add_to(CLI::App* cmd, bool with_seed);
+};
+
+}  // namespace auhead::cli

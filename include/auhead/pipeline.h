@@ -1,0 +1,53 @@
+// libauhead's main entry points: speech → AU sequence (Stage 1), AU sequence + portrait → video
+// (Stage 2), and both in one call. Every failure is an auhead::Error (see error.h).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "auhead/au_edit.h"
+#include "auhead/au_sequence.h"
+
+namespace auhead {
+
+struct AuOptions {
+  std::filesystem::path audio;                 // any format FFmpeg reads
+  std::optional<Emotion> emotion;              // none: estimated from the speech
+  float emotion_intensity = 0.7f;
+  std::string au_generator = "phonetic";       // phonetic | alm
+  std::string lipsync = "accurate";            // phonetic front end: accurate | fast
+  double fps = 25.0;
+  uint64_t seed = 0;
+  std::filesystem::path model_dir;             // alm checkpoint folder
+  AuEdit edit;                                 // applied to the generated sequence
+};
+
+struct RenderOptions {
+  std::filesystem::path image;                 // portrait: png, jpg, webp
+  std::filesystem::path audio;                 // muxed into the video when given
+  std::filesystem::path output;                // .mp4 (or .mov/.mkv); empty: no video
+  std::filesystem::path frames_dir;            // PNG frame sequence; empty: none
+  std::string renderer = "warp";               // warp | diffusion
+  int size = 512;                              // output frames are size × size (even)
+  uint64_t seed = 0;
+  bool still = false;                          // no head motion
+  std::filesystem::path model_dir;             // diffusion checkpoint folder
+  AuEdit edit;                                 // applied before rendering
+};
+
+// Stage 1: decodes the audio, runs the generator, applies the edit.
+AuSequence generate_au(const AuOptions& options);
+// Stage 2: renders `aus` over the portrait into the video and/or frame folder (atomically).
+void render_video(const AuSequence& aus, const RenderOptions& options);
+
+struct GenerateOptions {
+  AuOptions au;
+  RenderOptions render;
+  std::filesystem::path au_out;                // also write the AU sequence (.json/.csv) when given
+};
+// Both stages. Checks that the chosen generator and renderer exist and that the inputs and outputs
+// are usable before any long work starts.
+AuSequence generate(const GenerateOptions& options);
+
+}  // namespace auhead

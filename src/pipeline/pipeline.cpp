@@ -1,0 +1,130 @@
+// Orchestration of the two stages (include/auhead/pipeline.h).
+#include "auhead/pipeline.h"
+
+#include <cmath>
+#include <numeric>
+
+#include "audio2au/au_generator.h"
+#include "auhead/error.h"
+#include "core/atomic_file.h"
+#include "core/progress.h"
+#include "media/audio_decoder.h"
+#include "media/image_io.h"
+#include "media/png_sequence_writer.h"
+#include "media/video_writer.h"
+#include "render/renderer.h"
+
+namespace fs = std::filesystem;
+
+namespace auhead {
+
+namespace {
+
+// 25 → 25/1, 29.97 → 30000/1001, anything else to 1/1000 fps.
+media::FrameRate frame_rate(double fps) {
+  for (int base : {24, 30, 60})
+    if (std::abs(fps - base * 1000.0 / 1001.0) < 0.005) return {base * 1000, 1001};
+  int num = int(std::lround(fps * 1000)), den = 1000;
+  int g = std::gcd(num, den);
+  return {num / g, den / g};
+}
+
+void check_size(int size) {
+  if (size < 64 || size > 4096 || size % 2 != 0)
+    throw usage_error("--size must be an even number of pixels from 64 to 4096, got " + std::to_string(size));
+}
+
+void check_fps(double fps) {
+  if (!(fps >= 1 && fps <= 120)) throw usage_error("--fps must be between 1 and 120");
+}
+
+// Fails early, before long work, when the video or frames cannot be written.
+void check_outputs(const RenderOptions& o) {
+  if (o.output.empty() && o.frames_dir.empty()) throw usage_error("nothing to write: give an output video or a frames folder");
+  if (!o.output.empty()) AtomicFile probe(o.output);  // checks the folder; removes nothing real
+  if (!o.frames_dir.empty()) {
+    fs::path parent = o.frames_dir.parent_path();
+    if (!parent.empty() && !fs::is_directory(parent))
+      throw output_error(o.frames_dir.string(), "folder " + parent.string() + " does not exist");
+  }
+}
+
+AuGeneratorOptions generator_options(const AuOptions& o) {
+  AuGeneratorOptions g;
+  g.emotion = o.emotion;
+  g.emotion_intensity = o.emotion_intensity;
+  g.fps = o.fps;
+  g.seed = o.seed;
+  g.lipsync = o.lipsync;
+  g.model_dir = o.model_dir;
+  return g;
+}
+
+AuSequence run_generator(AuGenerator& generator, const AuOptions& o) {
+  media::Audio audio = media::decode_audio(o.audio);
+  AuSequence seq = generator.generate(audio.samples, o.audio.string());
+  if (seq.fps != o.fps) seq = resample(seq, o.fps);
+  apply_edit(seq, o.edit);
+  seq.validate("generated AU sequence");
+  return seq;
+}
+
+void run_renderer(Renderer& renderer, const AuSequence& aus, const cv::Mat& portrait, const RenderOptions& o) {
+  AuSequence edited = aus;
+  apply_edit(edited, o.edit);
+  std::unique_ptr<media::VideoWriter> video;
+  std::unique_ptr<media::PngSequenceWriter> frames;
+  if (!o.output.empty())
+    video = std::make_unique<media::VideoWriter>(o.output, o.size, o.size, frame_rate(edited.fps), o.audio);
+  if (!o.frames_dir.empty()) frames = std::make_unique<media::PngSequenceWriter>(o.frames_dir);
+  Progress progress("rendering", int64_t(edited.frames.size()));
+  renderer.render(edited, portrait, o.image.string(), [&](const cv::Mat& frame) {
+    if (video) video->write(frame);
+    if (frames) frames->write(frame);
+    progress.advance();
+  });
+  if (video) video->finish();
+  if (frames) frames->finish();
+  progress.finish();
+}
+
+RendererOptions renderer_options(const RenderOptions& o) {
+  RendererOptions r;
+  r.size = o.size;
+  r.seed = o.seed;
+  r.still = o.still;
+  r.model_dir = o.model_dir;
+  return r;
+}
+
+}  // namespace
+
+AuSequence generate_au(const AuOptions& options) {
+  check_fps(options.fps);
+  auto generator = make_au_generator(options.au_generator, generator_options(options));
+  return run_generator(*generator, options);
+}
+
+void render_video(const AuSequence& aus, const RenderOptions& options) {
+  check_size(options.size);
+  check_outputs(options);
+  auto renderer = make_renderer(options.renderer, renderer_options(options));
+  run_renderer(*renderer, aus, media::load_image_rgb(options.image), options);
+}
+
+AuSequence generate(const GenerateOptions& options) {
+  check_fps(options.au.fps);
+  check_size(options.render.size);
+  check_outputs(options.render);
+  if (!options.au_out.empty()) detect_au_format(options.au_out);
+  // Both stages are created first: a missing one is reported before any audio is processed.
+  auto generator = make_au_generator(options.au.au_generator, generator_options(options.au));
+  auto renderer = make_renderer(options.render.renderer, renderer_options(options.render));
+  cv::Mat portrait = media::load_image_rgb(options.render.image);  // a bad portrait fails before Stage 1 runs
+  AuSequence aus = run_generator(*generator, options.au);
+  if (!options.au_out.empty()) write_au_file(options.au_out, aus);
+  run_renderer(*renderer, aus, portrait, options.render);
+  return aus;
+}
+
+}  // namespace auhead
