@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Face models (issue #3): MediaPipe's BlazeFace short-range detector, the 468-point FaceMesh and the
+# canonical face geometry, taken from two pinned npm packages into models/face/ and checked by sha256.
+# Idempotent: nothing is fetched when every file is already present with the right hash.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+OUT=models/face
+NPM_DIR=models/npm
+DETECTION_PKG="@mediapipe/face_detection@0.4.1657300184"
+MESH_PKG="@mediapipe/face_mesh@0.4.1657299874"
+
+# file name -> sha256 (observed on the pinned package versions)
+declare -A SHA=(
+  [face_detection_short_range.tflite]=3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633
+  [face_landmark.tflite]=c603fa6149219a3e9487dc9abd7a0c24474c77263273d24868378cdf40aa26d1
+  [geometry_pipeline_metadata_landmarks.binarypb]=bdbcda96dfcb7da883da124aaa2c55dee49770d934f0fcc71747f8c21bdc75b4
+)
+
+ok() { [ -f "$OUT/$1" ] && [ "$(sha256sum "$OUT/$1" | cut -d' ' -f1)" = "${SHA[$1]}" ]; }
+
+all_ok=1
+for f in "${!SHA[@]}"; do ok "$f" || all_ok=0; done
+if [ "$all_ok" = 1 ]; then
+  echo "setup: face models present"
+  exit 0
+fi
+
+command -v npm >/dev/null || { echo "setup: npm is needed for the face models (apt-get install npm)" >&2; exit 1; }
+mkdir -p "$OUT" "$NPM_DIR"
+# npm pack downloads the exact tarballs without installing anything.
+for pkg in "$DETECTION_PKG" "$MESH_PKG"; do
+  tgz="$NPM_DIR/$(echo "${pkg#@}" | sed 's#/#-#; s#@#-#').tgz"
+  if [ ! -s "$tgz" ]; then
+    echo "setup: fetching npm $pkg"
+    (cd "$NPM_DIR" && npm pack --silent "$pkg" >/dev/null)
+  fi
+  dir="${tgz%.tgz}"
+  rm -rf "$dir" && mkdir -p "$dir" && tar xzf "$tgz" -C "$dir"
+done
+
+det="$NPM_DIR/mediapipe-face_detection-0.4.1657300184/package"
+mesh="$NPM_DIR/mediapipe-face_mesh-0.4.1657299874/package"
+cp "$det/face_detection_short_range.tflite" "$OUT/face_detection_short_range.tflite.tmp"
+mv "$OUT/face_detection_short_range.tflite.tmp" "$OUT/face_detection_short_range.tflite"
+
+# The mesh model and the canonical geometry are packed into one .data file; the loader script
+# lists each file's byte range ("filename": ..., "start": ..., "end": ...).
+extract() {  # <name inside the pack> <output file>
+  local range start end
+  range=$(grep -o "\"filename\": \"[^\"]*/$1\", \"start\": [0-9]*, \"end\": [0-9]*" \
+            "$mesh/face_mesh_solution_packed_assets_loader.js" | grep -o '[0-9]*, "end": [0-9]*' || true)
+  [ -n "$range" ] || { echo "setup: $1 not listed in the face_mesh loader" >&2; exit 1; }
+  start=${range%%,*}
+  end=${range##* }
+  dd if="$mesh/face_mesh_solution_packed_assets.data" of="$OUT/$2.tmp" iflag=skip_bytes,count_bytes \
+     skip="$start" count="$((end - start))" bs=65536 status=none
+  mv "$OUT/$2.tmp" "$OUT/$2"
+}
+extract face_landmark.tflite face_landmark.tflite
+extract geometry_pipeline_metadata_landmarks.binarypb geometry_pipeline_metadata_landmarks.binarypb
+
+for f in "${!SHA[@]}"; do
+  if ! ok "$f"; then
+    echo "setup: $OUT/$f has the wrong sha256 (expected ${SHA[$f]})" >&2
+    exit 1
+  fi
+done
+echo "setup: face models ready in $OUT"

@@ -1,0 +1,77 @@
+// Face analysis of a portrait, the whole pipeline: BlazeFace detection → FaceMesh on a crop rotated
+// by the eye keypoints → a second FaceMesh pass cropped from the first mesh → head pose and the
+// alignment to the canonical face. Also the result's JSON form and the mesh overlay drawing.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+#include <opencv2/core.hpp>
+
+#include "face/canonical_face.h"
+#include "face/face_detector.h"
+#include "face/face_mesh.h"
+#include "face/head_pose.h"
+
+namespace auhead::face {
+
+// All coordinates are image pixels of the original image, origin at its top-left corner
+// (continuous: the image spans [0, width] × [0, height]); z is depth relative to the face, in
+// pixels, larger = farther from the camera.
+struct FaceResult {
+  cv::Size image_size;
+  std::vector<cv::Point3f> landmarks;    // kMeshPoints (MediaPipe FaceMesh indexing)
+  cv::Rect2f box;                        // the detector's face box
+  std::array<cv::Point2f, 6> keypoints;  // the detector's keypoints (FaceKeypoint order)
+  float detection_score = 0;
+  float presence = 0;                    // FaceMesh face-presence probability (second pass)
+  float confidence = 0;                  // detection_score × presence
+  int faces_found = 0;                   // faces the detector found
+  int face_index = 0;                    // which one this is (faces ordered largest first)
+  FaceAlignment alignment;               // head pose, similarity to the canonical face
+};
+
+// Where the face models are: $AUHEAD_MODELS_DIR/face when that is set, else <source>/models/face.
+std::filesystem::path default_face_models_dir();
+
+class FaceAnalyzer {
+ public:
+  // Loads face_detection_short_range.tflite, face_landmark.tflite and
+  // geometry_pipeline_metadata_landmarks.binarypb from `models_dir` (scripts/setup.sh puts them
+  // there); a missing folder or file is an "unavailable" error.
+  explicit FaceAnalyzer(const std::filesystem::path& models_dir = default_face_models_dir());
+  ~FaceAnalyzer();
+
+  // All faces the detector finds, largest box first.
+  std::vector<FaceDetection> detect(const cv::Mat& rgb) const;
+
+  // Analyses one face of an 8-bit RGB image. face_index < 0: the largest face. `source` names the
+  // image in errors: no face → input error "<source>: no face found"; a face_index beyond the
+  // faces found → input error.
+  FaceResult analyze(const cv::Mat& rgb, const std::string& source, int face_index = -1) const;
+
+  // The landmarks of one detected face (the two FaceMesh passes), without pose.
+  MeshResult mesh(const cv::Mat& rgb, const FaceDetection& detection) const;
+
+  const CanonicalFace& canonical() const { return canonical_; }
+
+ private:
+  FaceDetector detector_;
+  FaceMesh mesh_;
+  CanonicalFace canonical_;
+};
+
+// Reads an image file as 8-bit RGB (until src/media/image_io takes over); unreadable → input error.
+cv::Mat load_rgb_image(const std::filesystem::path& file);
+
+// The result as JSON (schema "auhead.face/1"; numbers rounded to 1/1000 px).
+nlohmann::json face_result_to_json(const FaceResult& r);
+
+// Draws the mesh (the canonical face's triangles), the box and the keypoints onto an 8-bit
+// 3-channel image in place (colours assume BGR, as cv::imwrite expects).
+void draw_face(cv::Mat& bgr, const FaceResult& r, const CanonicalFace& canonical);
+
+}  // namespace auhead::face

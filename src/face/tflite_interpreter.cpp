@@ -1,0 +1,371 @@
+// TFLite graph → libtorch ops. Activations live as NCHW tensors when 4-D (the model's NHWC axes are
+// remapped: PAD, CONCATENATION, RESHAPE); everything else keeps the model's layout.
+#include "face/tflite_interpreter.h"
+
+#include <torch/torch.h>
+
+#include <cstring>
+#include <limits>
+
+#include "auhead/error.h"
+
+namespace auhead::face {
+
+namespace {
+
+// fp16 → fp32 (IEEE 754 half, including subnormals, infinities and NaN).
+float half_to_float(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000) << 16;
+  uint32_t exp = (h >> 10) & 0x1f;
+  uint32_t mant = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else {  // subnormal: normalise
+      int e = -1;
+      do { ++e; mant <<= 1; } while (!(mant & 0x400));
+      bits = sign | uint32_t(127 - 15 - e) << 23 | (mant & 0x3ff) << 13;
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | mant << 13;
+  } else {
+    bits = sign | (exp + 127 - 15) << 23 | mant << 13;
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+std::vector<int64_t> dims(const std::vector<int32_t>& s) { return {s.begin(), s.end()}; }
+
+// TFLite's padding rule for one spatial axis: output size and (before, after) padding.
+struct AxisPad {
+  int64_t out, before, after;
+};
+AxisPad axis_pad(Padding p, int64_t in, int64_t k, int64_t stride, int64_t dil) {
+  int64_t ek = (k - 1) * dil + 1;
+  if (p == Padding::valid) return {(in - ek + stride) / stride, 0, 0};
+  int64_t out = (in + stride - 1) / stride;
+  int64_t total = std::max<int64_t>((out - 1) * stride + ek - in, 0);
+  return {out, total / 2, total - total / 2};
+}
+
+int nchw_axis(int nhwc_axis) {
+  static const int map[4] = {0, 2, 3, 1};
+  return map[nhwc_axis];
+}
+
+struct Step {
+  TfliteOperator op;
+  torch::Tensor weight, bias;        // conv / depthwise; prelu alpha in weight
+  std::vector<int64_t> pre_pad;       // constant_pad_nd pads applied before conv/pool (may be empty)
+  double pre_pad_value = 0;
+  std::vector<int64_t> conv_pad{0, 0};
+  int64_t groups = 1;
+  std::vector<int64_t> pad;           // PAD: torch pad list
+  std::vector<int64_t> out_shape;     // RESHAPE: target shape
+  int concat_axis = 0;
+};
+
+}  // namespace
+
+struct TfliteInterpreter::Impl {
+  std::string file;
+  std::vector<int32_t> input_shape;
+  int32_t input = 0;
+  std::vector<int32_t> outputs;
+  std::vector<bool> nchw;                 // per tensor: stored as NCHW (4-D activations)
+  std::vector<torch::Tensor> constants;   // per tensor: defined for constants (fp32, model layout)
+  std::vector<Step> steps;
+  size_t n_tensors = 0;
+
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw input_error(file, "cannot run this TFLite model: " + problem);
+  }
+};
+
+TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_unique<Impl>()) {
+  Impl& I = *impl_;
+  I.file = m.file;
+  I.n_tensors = m.tensors.size();
+  if (m.inputs.size() != 1) I.fail("expected one graph input, found " + std::to_string(m.inputs.size()));
+  I.input = m.inputs[0];
+  I.input_shape = m.tensors[I.input].shape;
+  I.outputs = m.outputs;
+  I.nchw.assign(m.tensors.size(), false);
+  I.constants.resize(m.tensors.size());
+
+  // Constant data: fp32 as is, fp16 dequantized (DEQUANTIZE then just forwards it), int32 as int.
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    const TfliteTensor& t = m.tensors[i];
+    if (!t.data_size) continue;
+    auto shape = dims(t.shape);
+    if (t.type == TensorType::float32) {
+      I.constants[i] = torch::empty(shape, torch::kFloat32);
+      std::memcpy(I.constants[i].data_ptr<float>(), m.data(t), t.data_size);
+    } else if (t.type == TensorType::float16) {
+      I.constants[i] = torch::empty(shape, torch::kFloat32);
+      float* dst = I.constants[i].data_ptr<float>();
+      const uint8_t* src = m.data(t);
+      for (size_t k = 0; k < t.data_size / 2; ++k) {
+        uint16_t h;
+        std::memcpy(&h, src + 2 * k, 2);
+        dst[k] = half_to_float(h);
+      }
+    } else {
+      I.constants[i] = torch::empty(shape, torch::kInt32);
+      std::memcpy(I.constants[i].data_ptr<int32_t>(), m.data(t), t.data_size);
+    }
+  }
+  if (I.input_shape.size() == 4) I.nchw[I.input] = true;
+
+  auto konst = [&](int32_t idx, const char* what) -> torch::Tensor {
+    if (idx < 0 || !I.constants[idx].defined())
+      I.fail(std::string(what) + " must be a constant tensor");
+    return I.constants[idx];
+  };
+  auto shape_of = [&](int32_t idx) -> const std::vector<int32_t>& { return m.tensors[idx].shape; };
+
+  for (size_t oi = 0; oi < m.operators.size(); ++oi) {
+    const TfliteOperator& op = m.operators[oi];
+    std::string where = std::string(op_name(int(op.op))) + " (operator " + std::to_string(oi) + ")";
+    auto need_io = [&](size_t nin, size_t nout) {
+      if (op.inputs.size() < nin || op.outputs.size() != nout)
+        I.fail(where + " has " + std::to_string(op.inputs.size()) + " inputs and " +
+               std::to_string(op.outputs.size()) + " outputs");
+      for (size_t k = 0; k < nin; ++k)
+        if (op.inputs[k] < 0) I.fail(where + " lacks a required input");
+    };
+    Step s;
+    s.op = op;
+    switch (op.op) {
+      case OpCode::dequantize: {
+        need_io(1, 1);
+        // Only constant fp16 weights are dequantized; they become constants of the output tensor.
+        I.constants[op.outputs[0]] = konst(op.inputs[0], (where + " input").c_str());
+        continue;
+      }
+      case OpCode::conv_2d:
+      case OpCode::depthwise_conv_2d: {
+        need_io(2, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        torch::Tensor w = konst(op.inputs[1], (where + " filter").c_str());
+        if (in.size() != 4 || w.dim() != 4) I.fail(where + " needs 4-D input and filter");
+        int64_t cin = in[3];
+        if (op.op == OpCode::conv_2d) {
+          if (w.size(3) != cin) I.fail(where + ": filter depth does not match the input channels");
+          s.weight = w.permute({0, 3, 1, 2}).contiguous();  // OHWI → OIHW
+          s.groups = 1;
+        } else {
+          if (w.size(0) != 1 || w.size(3) != cin * op.depth_multiplier)
+            I.fail(where + ": filter shape does not match input channels × depth multiplier");
+          s.weight = w.permute({3, 0, 1, 2}).contiguous();  // 1HW(C·M) → (C·M)1HW
+          s.groups = cin;
+        }
+        if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
+          s.bias = konst(op.inputs[2], (where + " bias").c_str()).reshape({-1});
+          if (s.bias.size(0) != s.weight.size(0)) I.fail(where + ": bias size does not match");
+        }
+        if (op.stride_h < 1 || op.stride_w < 1 || op.dilation_h < 1 || op.dilation_w < 1)
+          I.fail(where + " has a bad stride or dilation");
+        AxisPad ph = axis_pad(op.padding, in[1], s.weight.size(2), op.stride_h, op.dilation_h);
+        AxisPad pw = axis_pad(op.padding, in[2], s.weight.size(3), op.stride_w, op.dilation_w);
+        const auto& out = shape_of(op.outputs[0]);
+        if (out.size() != 4 || out[1] != ph.out || out[2] != pw.out || out[3] != s.weight.size(0))
+          I.fail(where + ": output shape does not follow from the input and options");
+        if (ph.before == ph.after && pw.before == pw.after) {
+          s.conv_pad = {ph.before, pw.before};
+        } else {
+          s.pre_pad = {pw.before, pw.after, ph.before, ph.after};
+        }
+        I.nchw[op.outputs[0]] = true;
+        break;
+      }
+      case OpCode::max_pool_2d: {
+        need_io(1, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        if (in.size() != 4) I.fail(where + " needs a 4-D input");
+        if (op.stride_h < 1 || op.stride_w < 1 || op.filter_h < 1 || op.filter_w < 1)
+          I.fail(where + " has a bad filter or stride");
+        AxisPad ph = axis_pad(op.padding, in[1], op.filter_h, op.stride_h, 1);
+        AxisPad pw = axis_pad(op.padding, in[2], op.filter_w, op.stride_w, 1);
+        const auto& out = shape_of(op.outputs[0]);
+        if (out.size() != 4 || out[1] != ph.out || out[2] != pw.out)
+          I.fail(where + ": output shape does not follow from the input and options");
+        if (ph.before || ph.after || pw.before || pw.after) {
+          // TFLite ignores padded cells; -inf padding gives the same maximum.
+          s.pre_pad = {pw.before, pw.after, ph.before, ph.after};
+          s.pre_pad_value = -std::numeric_limits<double>::infinity();
+        }
+        I.nchw[op.outputs[0]] = true;
+        break;
+      }
+      case OpCode::add: {
+        need_io(2, 1);
+        if (shape_of(op.inputs[0]) != shape_of(op.inputs[1]))
+          I.fail(where + " with broadcasting is unsupported");
+        I.nchw[op.outputs[0]] = I.nchw[op.inputs[0]] || I.nchw[op.inputs[1]];
+        if (I.constants[op.inputs[0]].defined() || I.constants[op.inputs[1]].defined())
+          I.fail(where + " with a constant operand is unsupported");
+        break;
+      }
+      case OpCode::prelu: {
+        need_io(2, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        torch::Tensor a = konst(op.inputs[1], (where + " alpha").c_str());
+        if (in.size() != 4 || a.numel() != in[3])
+          I.fail(where + ": only per-channel alpha on a 4-D input is supported");
+        s.weight = a.reshape({-1}).contiguous();
+        I.nchw[op.outputs[0]] = true;
+        break;
+      }
+      case OpCode::relu:
+      case OpCode::relu6:
+      case OpCode::logistic:
+        need_io(1, 1);
+        I.nchw[op.outputs[0]] = I.nchw[op.inputs[0]];
+        break;
+      case OpCode::pad: {
+        need_io(2, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        torch::Tensor p = konst(op.inputs[1], (where + " paddings").c_str());
+        if (p.scalar_type() != torch::kInt32 || p.dim() != 2 || p.size(0) != int64_t(in.size()) ||
+            p.size(1) != 2)
+          I.fail(where + ": paddings must be int32 of shape [rank, 2]");
+        auto pa = p.accessor<int32_t, 2>();
+        int rank = int(in.size());
+        bool as_nchw = I.nchw[op.inputs[0]];
+        // torch pads from the last axis backwards.
+        std::vector<int64_t> pads;
+        for (int ax = rank - 1; ax >= 0; --ax) {
+          int src = ax;
+          if (as_nchw) {  // NCHW axis ax holds NHWC axis inv[ax]
+            static const int inv[4] = {0, 3, 1, 2};
+            src = inv[ax];
+          }
+          if (pa[src][0] < 0 || pa[src][1] < 0) I.fail(where + " has negative padding");
+          pads.push_back(pa[src][0]);
+          pads.push_back(pa[src][1]);
+        }
+        s.pad = pads;
+        I.nchw[op.outputs[0]] = as_nchw;
+        break;
+      }
+      case OpCode::reshape: {
+        need_io(1, 1);
+        s.out_shape = dims(shape_of(op.outputs[0]));
+        int64_t n_in = 1, n_out = 1;
+        for (int32_t d : shape_of(op.inputs[0])) n_in *= d;
+        for (int64_t d : s.out_shape) n_out *= d;
+        if (n_in != n_out) I.fail(where + " changes the element count");
+        I.nchw[op.outputs[0]] = false;  // outputs kept in model layout
+        break;
+      }
+      case OpCode::concatenation: {
+        if (op.inputs.empty() || op.outputs.size() != 1) I.fail(where + " has no inputs");
+        int rank = int(shape_of(op.inputs[0]).size());
+        int axis = op.axis < 0 ? op.axis + rank : op.axis;
+        if (axis < 0 || axis >= rank) I.fail(where + " has a bad axis");
+        bool as_nchw = I.nchw[op.inputs[0]];
+        for (int32_t t : op.inputs)
+          if (t < 0 || I.nchw[t] != as_nchw) I.fail(where + " mixes layouts");
+        s.concat_axis = as_nchw ? nchw_axis(axis) : axis;
+        I.nchw[op.outputs[0]] = as_nchw;
+        break;
+      }
+    }
+    if (op.activation != Activation::none && op.activation != Activation::relu &&
+        op.activation != Activation::relu6)
+      I.fail(where + " has an unsupported fused activation");
+    I.steps.push_back(std::move(s));
+  }
+  for (int32_t o : I.outputs) {
+    bool produced = I.constants[o].defined() || o == I.input;
+    for (const Step& s : I.steps)
+      for (int32_t t : s.op.outputs) produced |= (t == o);
+    if (!produced) I.fail("graph output '" + m.tensors[o].name + "' is never computed");
+  }
+}
+
+TfliteInterpreter::~TfliteInterpreter() = default;
+TfliteInterpreter::TfliteInterpreter(TfliteInterpreter&&) noexcept = default;
+TfliteInterpreter& TfliteInterpreter::operator=(TfliteInterpreter&&) noexcept = default;
+
+const std::vector<int32_t>& TfliteInterpreter::input_shape() const { return impl_->input_shape; }
+
+std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) const {
+  const Impl& I = *impl_;
+  c10::InferenceMode guard;
+  auto want = dims(I.input_shape);
+  if (input.sizes() != c10::IntArrayRef(want) || input.scalar_type() != torch::kFloat32)
+    throw std::invalid_argument(I.file + ": input tensor has the wrong shape or type");
+  std::vector<torch::Tensor> v(I.n_tensors);
+  v[I.input] = I.nchw[I.input] ? input.permute({0, 3, 1, 2}).contiguous() : input;
+  auto get = [&](int32_t idx) -> const torch::Tensor& {
+    return v[idx].defined() ? v[idx] : I.constants[idx];
+  };
+  for (const Step& s : I.steps) {
+    const TfliteOperator& op = s.op;
+    torch::Tensor y;
+    switch (op.op) {
+      case OpCode::conv_2d:
+      case OpCode::depthwise_conv_2d: {
+        torch::Tensor x = get(op.inputs[0]);
+        if (!s.pre_pad.empty()) x = torch::constant_pad_nd(x, s.pre_pad, s.pre_pad_value);
+        y = torch::conv2d(x, s.weight, s.bias, {op.stride_h, op.stride_w}, s.conv_pad,
+                          {op.dilation_h, op.dilation_w}, s.groups);
+        break;
+      }
+      case OpCode::max_pool_2d: {
+        torch::Tensor x = get(op.inputs[0]);
+        if (!s.pre_pad.empty()) x = torch::constant_pad_nd(x, s.pre_pad, s.pre_pad_value);
+        y = torch::max_pool2d(x, {op.filter_h, op.filter_w}, {op.stride_h, op.stride_w});
+        break;
+      }
+      case OpCode::add:
+        y = get(op.inputs[0]) + get(op.inputs[1]);
+        break;
+      case OpCode::prelu:
+        y = torch::prelu(get(op.inputs[0]), s.weight);
+        break;
+      case OpCode::relu:
+        y = torch::relu(get(op.inputs[0]));
+        break;
+      case OpCode::relu6:
+        y = torch::clamp(get(op.inputs[0]), 0.0, 6.0);
+        break;
+      case OpCode::logistic:
+        y = torch::sigmoid(get(op.inputs[0]));
+        break;
+      case OpCode::pad:
+        y = torch::constant_pad_nd(get(op.inputs[0]), s.pad, 0.0);
+        break;
+      case OpCode::reshape: {
+        torch::Tensor x = get(op.inputs[0]);
+        if (I.nchw[op.inputs[0]]) x = x.permute({0, 2, 3, 1});
+        y = x.reshape(s.out_shape);
+        break;
+      }
+      case OpCode::concatenation: {
+        std::vector<torch::Tensor> xs;
+        for (int32_t t : op.inputs) xs.push_back(get(t));
+        y = torch::cat(xs, s.concat_axis);
+        break;
+      }
+      case OpCode::dequantize:
+        break;  // folded at load
+    }
+    if (op.activation == Activation::relu) y = torch::relu_(y);
+    else if (op.activation == Activation::relu6) y = torch::clamp_(y, 0.0, 6.0);
+    v[op.outputs[0]] = y;
+  }
+  std::vector<torch::Tensor> out;
+  for (int32_t o : I.outputs) {
+    torch::Tensor t = get(o);
+    out.push_back(I.nchw[o] ? t.permute({0, 2, 3, 1}).contiguous() : t);
+  }
+  return out;
+}
+
+}  // namespace auhead::face
