@@ -9,6 +9,7 @@
 
 #include "auhead/error.h"
 #include "media/audio_decoder.h"
+#include "media/media_expect.h"
 #include "media/media_test_util.h"
 
 namespace fs = std::filesystem;
@@ -28,21 +29,6 @@ struct DecodeCase {
 
 std::string case_name(const testing::TestParamInfo<DecodeCase>& info) {
   return info.param.ext.substr(1) + "_" + std::to_string(info.param.rate) + "_" + std::to_string(info.param.channels) + "ch";
-}
-
-// Expects an auhead::Error with the given code whose message names the file and contains `text`.
-template <class F>
-void expect_error(F&& f, ExitCode code, const fs::path& file, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "no error for " << file;
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    EXPECT_EQ(e.code(), code) << msg;
-    EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
-    EXPECT_NE(msg.find(text), std::string::npos) << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
-  }
 }
 
 }  // namespace
