@@ -166,6 +166,21 @@ class Resampler {
   AVChannelLayout out_layout_{};
 };
 
+// MP4/MOV files state the exact length of AAC audio in their edit list, but FFmpeg's demuxer
+// only trims the encoder's priming at the start, not its padding of the last frame (up to one
+// codec frame, 23 ms at 44.1 kHz). Cut that padding, when the excess is small enough to be it.
+void trim_encoder_padding(const OpenedAudio& in, Audio& audio) {
+  const std::string format = in.format->iformat->name;
+  if (format.find("mp4") == std::string::npos && format.find("mov") == std::string::npos) return;
+  const AVStream* stream = in.format->streams[in.stream_index];
+  if (stream->duration == AV_NOPTS_VALUE || stream->duration <= 0) return;
+  const int64_t declared = av_rescale_q(stream->duration, stream->time_base, AVRational{1, audio.sample_rate});
+  const int64_t have = static_cast<int64_t>(audio.frames());
+  const int64_t max_padding = audio.sample_rate / 5;  // 200 ms: more than any codec frame
+  if (declared > 0 && have > declared && have - declared <= max_padding)
+    audio.samples.resize(static_cast<std::size_t>(declared) * audio.channels);
+}
+
 }  // namespace
 
 Audio decode_audio(const fs::path& file) { return decode_audio(file, kAnalysisSampleRate, 1); }
@@ -222,6 +237,7 @@ Audio decode_audio(const fs::path& file, int sample_rate, int channels) {
   }
   audio.sample_rate = resampler.out_rate();
   audio.channels = resampler.out_channels();
+  trim_encoder_padding(in, audio);
   audio.samples.shrink_to_fit();
   return audio;
 }
