@@ -26,6 +26,7 @@ struct DecodeCase {
   std::string name;
   std::vector<std::string> extensions;
 };
+void PrintTo(const DecodeCase& c, std::ostream* os) { *os << c.name; }
 
 }  // namespace
 
