@@ -21,49 +21,51 @@ namespace {
 
 constexpr double kSeconds = 1.0;
 
+// One container/codec per test (each ctest entry is a process, and process start dominates).
 struct DecodeCase {
-  std::string ext;
-  int rate;
-  int channels;
+  std::string name;
+  std::vector<std::string> extensions;
 };
-
-std::string case_name(const testing::TestParamInfo<DecodeCase>& info) {
-  return info.param.ext.substr(1) + "_" + std::to_string(info.param.rate) + "_" + std::to_string(info.param.channels) + "ch";
-}
+void PrintTo(const DecodeCase& c, std::ostream* os) { *os << c.name; }
 
 }  // namespace
 
 class MediaAudioDecode : public testing::TestWithParam<DecodeCase> {};
 
-TEST_P(MediaAudioDecode, ToAnalysisFormat) {
-  const DecodeCase& p = GetParam();
+// Every rate and channel count of the brief, decoded to 16 kHz mono: right length (within 20 ms)
+// and the same waveform as the mean of the source channels, not shifted.
+TEST_P(MediaAudioDecode, ToAnalysisFormatAtAllRates) {
   TempDir dir("audio_decode");
-  const fs::path file = dir / ("in" + p.ext);
-  EncodeSpec spec{p.rate, p.channels, p.ext == ".mp4" || p.ext == ".mkv", kSeconds};
-  encode_test_media(file, test_signal(p.rate, p.channels, kSeconds), spec);
+  for (const std::string& ext : GetParam().extensions) {
+    for (int rate : {8000, 22050, 44100, 48000}) {
+      for (int channels : {1, 2}) {
+        SCOPED_TRACE(ext + " " + std::to_string(rate) + " Hz " + std::to_string(channels) + " ch");
+        const fs::path file = dir / ("in_" + std::to_string(rate) + "_" + std::to_string(channels) + ext);
+        EncodeSpec spec{rate, channels, ext == ".mp4" || ext == ".mkv", kSeconds};
+        encode_test_media(file, test_signal(rate, channels, kSeconds), spec);
 
-  const Audio audio = decode_audio(file);
-  EXPECT_EQ(audio.sample_rate, 16000);
-  EXPECT_EQ(audio.channels, 1);
-  EXPECT_NEAR(audio.duration_seconds(), kSeconds, 0.020);
+        const Audio audio = decode_audio(file);
+        EXPECT_EQ(audio.sample_rate, 16000);
+        EXPECT_EQ(audio.channels, 1);
+        // Matroska has no end-trim field for Vorbis: the last block's padding (24 ms at 8 kHz) stays.
+        EXPECT_NEAR(audio.duration_seconds(), kSeconds, ext == ".mkv" ? 0.030 : 0.020);
 
-  const std::vector<float> want = expected_mono(16000, p.channels, kSeconds);
-  int lag = 0;
-  const double r = best_correlation(want, audio.samples, 160, &lag);
-  EXPECT_GT(r, 0.95) << "lag " << lag;
-  EXPECT_LE(std::abs(lag), 16) << "decoded audio is shifted by " << lag << " samples";
+        const std::vector<float> want = expected_mono(16000, channels, kSeconds);
+        int lag = 0;
+        const double r = best_correlation(want, audio.samples, 160, &lag);
+        EXPECT_GT(r, 0.95) << "lag " << lag;
+        EXPECT_LE(std::abs(lag), 16) << "decoded audio is shifted by " << lag << " samples";
+      }
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(MediaFormats, MediaAudioDecode,
-                         testing::ValuesIn([] {
-                           std::vector<DecodeCase> cases;
-                           for (const char* ext : {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".mp4"})
-                             for (int rate : {8000, 22050, 44100, 48000})
-                               for (int ch : {1, 2}) cases.push_back({ext, rate, ch});
-                           cases.push_back({".mkv", 44100, 2});
-                           return cases;
-                         }()),
-                         case_name);
+                         testing::Values(DecodeCase{"wav", {".wav"}}, DecodeCase{"mp3", {".mp3"}},
+                                         DecodeCase{"flac", {".flac"}}, DecodeCase{"ogg_vorbis", {".ogg"}},
+                                         DecodeCase{"m4a_aac", {".m4a"}},
+                                         DecodeCase{"video_mp4_mkv", {".mp4", ".mkv"}}),
+                         [](const testing::TestParamInfo<DecodeCase>& info) { return info.param.name; });
 
 TEST(MediaAudioDecoder, KeepsSourceRateAndChannelsInOrder) {
   TempDir dir("audio_keep");
@@ -100,28 +102,24 @@ TEST(MediaAudioDecoder, OtherTargets) {
   EXPECT_THROW(decode_audio(file, -1, 1), Error);
 }
 
-TEST(MediaAudioDecoder, MissingFile) {
-  const fs::path file = "/nonexistent-auhead/speech.wav";
-  expect_error([&] { decode_audio(file); }, ExitCode::bad_input, file, "no such file");
-}
+TEST(MediaAudioDecoder, MissingFolderEmptyAndTextFiles) {
+  const fs::path missing = "/nonexistent-auhead/speech.wav";
+  expect_error([&] { decode_audio(missing); }, ExitCode::bad_input, missing, "no such file");
 
-TEST(MediaAudioDecoder, FolderInsteadOfFile) {
-  TempDir dir("audio_folder");
+  TempDir dir("audio_bad_files");
   expect_error([&] { decode_audio(dir.path()); }, ExitCode::bad_input, dir.path(), "is a folder");
-}
 
-TEST(MediaAudioDecoder, ZeroLengthFile) {
-  TempDir dir("audio_empty");
-  const fs::path file = dir / "empty.wav";
-  write_bytes(file, "");
-  expect_error([&] { decode_audio(file); }, ExitCode::bad_input, file, "contains no audio samples");
-}
+  const fs::path empty = dir / "empty.wav";
+  write_bytes(empty, "");
+  expect_error([&] { decode_audio(empty); }, ExitCode::bad_input, empty, "contains no audio samples");
 
-TEST(MediaAudioDecoder, WavWithoutSamples) {
-  TempDir dir("audio_nosamples");
-  const fs::path file = dir / "silent.wav";
-  encode_test_media(file, {}, {16000, 1});
-  expect_error([&] { decode_audio(file); }, ExitCode::bad_input, file, "contains no audio samples");
+  const fs::path silent = dir / "silent.wav";  // a valid header with no samples
+  encode_test_media(silent, {}, {16000, 1});
+  expect_error([&] { decode_audio(silent); }, ExitCode::bad_input, silent, "contains no audio samples");
+
+  const fs::path text = dir / "notes.wav";
+  write_bytes(text, "This is not audio.\nJust some text that happens to be called .wav\n");
+  expect_error([&] { decode_audio(text); }, ExitCode::bad_input, text, "not an audio file or corrupt");
 }
 
 TEST(MediaAudioDecoder, RandomBytes) {
@@ -134,13 +132,6 @@ TEST(MediaAudioDecoder, RandomBytes) {
     write_bytes(file, bytes);
     expect_error([&] { decode_audio(file); }, ExitCode::bad_input, file, "");
   }
-}
-
-TEST(MediaAudioDecoder, TextFileNamedWav) {
-  TempDir dir("audio_text");
-  const fs::path file = dir / "notes.wav";
-  write_bytes(file, "This is not audio.\nJust some text that happens to be called .wav\n");
-  expect_error([&] { decode_audio(file); }, ExitCode::bad_input, file, "");
 }
 
 TEST(MediaAudioDecoder, TruncatedFiles) {
