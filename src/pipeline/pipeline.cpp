@@ -60,8 +60,7 @@ AuGeneratorOptions generator_options(const AuOptions& o) {
   return g;
 }
 
-AuSequence run_generator(AuGenerator& generator, const AuOptions& o) {
-  media::Audio audio = media::decode_audio(o.audio);
+AuSequence run_generator(AuGenerator& generator, const media::Audio& audio, const AuOptions& o) {
   AuSequence seq = generator.generate(audio.samples, o.audio.string());
   if (seq.fps != o.fps) seq = resample(seq, o.fps);
   apply_edit(seq, o.edit);
@@ -101,15 +100,17 @@ RendererOptions renderer_options(const RenderOptions& o) {
 
 AuSequence generate_au(const AuOptions& options) {
   check_fps(options.fps);
+  media::Audio audio = media::decode_audio(options.audio);
   auto generator = make_au_generator(options.au_generator, generator_options(options));
-  return run_generator(*generator, options);
+  return run_generator(*generator, audio, options);
 }
 
 void render_video(const AuSequence& aus, const RenderOptions& options) {
   check_size(options.size);
   check_outputs(options);
+  cv::Mat portrait = media::load_image_rgb(options.image);
   auto renderer = make_renderer(options.renderer, renderer_options(options));
-  run_renderer(*renderer, aus, media::load_image_rgb(options.image), options);
+  run_renderer(*renderer, aus, portrait, options);
 }
 
 AuSequence generate(const GenerateOptions& options) {
@@ -117,11 +118,13 @@ AuSequence generate(const GenerateOptions& options) {
   check_size(options.render.size);
   check_outputs(options.render);
   if (!options.au_out.empty()) detect_au_format(options.au_out);
-  // Both stages are created first: a missing one is reported before any audio is processed.
+  // Inputs are read and both stages created before Stage 1 runs, so that a bad portrait or a
+  // missing renderer is reported before any long work.
+  cv::Mat portrait = media::load_image_rgb(options.render.image);
+  media::Audio audio = media::decode_audio(options.au.audio);
   auto generator = make_au_generator(options.au.au_generator, generator_options(options.au));
   auto renderer = make_renderer(options.render.renderer, renderer_options(options.render));
-  cv::Mat portrait = media::load_image_rgb(options.render.image);  // a bad portrait fails before Stage 1 runs
-  AuSequence aus = run_generator(*generator, options.au);
+  AuSequence aus = run_generator(*generator, audio, options.au);
   if (!options.au_out.empty()) write_au_file(options.au_out, aus);
   run_renderer(*renderer, aus, portrait, options.render);
   return aus;

@@ -1,0 +1,45 @@
+// End-to-end checks of `generate`, `au` and `render` on bad inputs: one-line errors naming the file,
+// the documented exit codes, and no output left behind.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "cli/cli_test_util.h"
+
+using namespace auhead::test;
+
+TEST(CliGenerate, BadInputsNameTheFile) {
+  TempDir dir("cli_generate");
+  std::ofstream(dir / "noise.wav") << "this is not audio at all";
+  std::ofstream(dir / "empty.wav").close();
+  std::ofstream(dir / "text.png") << "not an image";
+  std::ofstream(dir / "aus.json") << R"({"fps":25,"frames":[[0.5]]})";
+  const std::string speech = example("speech.wav"), portrait = example("portrait.jpg");
+  const std::string out = " -o " + (dir / "out.mp4");
+  struct Case {
+    std::string args;
+    int code;
+    std::string message;
+  } cases[] = {
+      {"generate --audio " + (dir / "missing.wav") + " --image " + portrait + out, 3, "missing.wav: no such file"},
+      {"generate --audio " + (dir / "noise.wav") + " --image " + portrait + out, 3, "noise.wav: not an audio file"},
+      {"generate --audio " + (dir / "empty.wav") + " --image " + portrait + out, 3, "empty.wav: contains no audio"},
+      {"generate --audio " + speech + " --image " + (dir / "text.png") + out, 3, "text.png: not an image"},
+      {"generate --audio " + speech + " --image " + (dir / "missing.png") + out, 3, "missing.png: no such file"},
+      {"generate --audio " + speech + " --image " + portrait + " -o /nonexistent-dir/out.mp4", 4, "/nonexistent-dir/out.mp4"},
+      {"generate --audio " + speech + " --image " + portrait + out + " --emotion joyful", 2, "unknown emotion 'joyful'"},
+      {"generate --audio " + speech + " --image " + portrait + out + " --renderer cartoon", 2, "--renderer"},
+      {"generate --audio " + speech + " --image " + portrait + out + " --size 101", 2, "--size must be an even number"},
+      {"generate --audio " + speech + " --image " + portrait + out + " --au-out " + (dir / "a.txt"), 2, "unknown AU file type"},
+      {"au --audio " + (dir / "noise.wav") + " -o " + (dir / "a.json"), 3, "noise.wav: not an audio file"},
+      {"render --au " + (dir / "aus.json") + " --image " + portrait + out, 3, "aus.json: frame 0: expected 30 values"},
+      {"render --au " + (dir / "missing.json") + " --image " + portrait + out, 3, "missing.json: no such file"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_cli(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << "one line: " << r.output;
+  }
+  EXPECT_EQ(dir.count(), 4u);  // only the inputs
+}
