@@ -1,0 +1,32 @@
+// DDIM sampler (deterministic, eta 0) as diffusers' DDIMScheduler computes it: timestep spacing,
+// ε- or v-prediction, ᾱ of the final step 1 (set_alpha_to_one), no sample clipping.
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "render/diffusion/noise_schedule.h"
+
+namespace auhead::diffusion {
+
+class DdimScheduler {
+ public:
+  explicit DdimScheduler(NoiseScheduleConfig config);
+
+  // Chooses the sampling timesteps (descending) and returns them.
+  const std::vector<int64_t>& set_timesteps(int64_t num_inference_steps);
+  const std::vector<int64_t>& timesteps() const { return timesteps_; }
+
+  // One step from `sample` at timestep `t` given the model output (ε or v): x_{t-Δ}.
+  torch::Tensor step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) const;
+
+  const NoiseScheduleConfig& config() const { return config_; }
+
+ private:
+  NoiseScheduleConfig config_;
+  std::vector<double> alphas_cumprod_;
+  int64_t num_inference_steps_ = 0;
+  std::vector<int64_t> timesteps_;
+};
+
+}  // namespace auhead::diffusion

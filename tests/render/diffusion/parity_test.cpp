@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "auhead/error.h"
+#include "build_config.h"
+#include "render/diffusion/parity.h"
+
+namespace fs = std::filesystem;
+using namespace auhead;
+using namespace auhead::diffusion;
+
+TEST(DiffusionParity, SharedFixturesPass) {
+  ParityReport report = run_parity(fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion");
+  ASSERT_GE(report.results.size(), 3u);
+  for (const auto& r : report.results) EXPECT_TRUE(r.pass) << format_parity_line(r);
+  EXPECT_TRUE(report.all_pass());
+}
+
+TEST(DiffusionParity, MissingFixturesAreNamed) {
+  fs::path dir = fs::temp_directory_path() / ("auhead_parity_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  try {
+    run_parity(dir);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no parity fixtures"), std::string::npos) << e.what();
+  }
+  fs::create_directories(dir / "vae");
+  try {
+    run_parity(dir);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    EXPECT_NE(std::string(e.what()).find((dir / "vae_io.safetensors").string() + ": no such file"), std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(DiffusionParity, CliPrintsOneLinePerOutputAndExitsZero) {
+  std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity --fixtures " + AUHEAD_SHARED_DIR + "/fixtures/diffusion";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  int status = pclose(p);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("vae_io:decode_out"), std::string::npos) << out;
+  EXPECT_NE(out.find("PASS"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+}
