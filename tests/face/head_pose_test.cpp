@@ -5,6 +5,12 @@
 #include <numbers>
 #include <random>
 
+#include <filesystem>
+#include <fstream>
+
+#include "auhead/error.h"
+#include "face/canonical_face.h"
+#include "face/face_analyzer.h"
 #include "face/head_pose.h"
 
 using namespace auhead::face;
@@ -58,4 +64,31 @@ TEST(FaceHeadPose, EulerAnglesAndSigns) {
   EXPECT_NEAR(only_roll.roll, 10, 1e-9);
   cv::Vec3d x_img = (kFlip * rot_z(10 * kRad) * kFlip) * cv::Vec3d(1, 0, 0);
   EXPECT_LT(x_img[1], 0);
+}
+
+TEST(FaceCanonical, LoadsMediaPipeGeometryAndRejectsGarbage) {
+  namespace fs = std::filesystem;
+  fs::path bad = fs::temp_directory_path() / "auhead_bad_geometry.binarypb";
+  std::ofstream(bad, std::ios::binary) << "\x0a\xff\xff\xff\x0f garbage";
+  try {
+    CanonicalFace::load(bad);
+    ADD_FAILURE() << "garbage accepted";
+  } catch (const auhead::Error& e) {
+    EXPECT_EQ(e.code(), auhead::ExitCode::bad_input);
+    EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos);
+  }
+  fs::remove(bad);
+
+  fs::path real = default_face_models_dir() / "geometry_pipeline_metadata_landmarks.binarypb";
+  if (!fs::exists(real)) GTEST_SKIP() << real << " missing (run scripts/setup.sh)";
+  CanonicalFace cf = CanonicalFace::load(real);
+  ASSERT_EQ(cf.vertices.size(), 468u);
+  EXPECT_EQ(cf.triangles.size(), 898u);
+  EXPECT_EQ(cf.procrustes_weights.size(), 33u);
+  // Frame: the subject's right eye corner (33) on the viewer's left, nose tip toward the viewer,
+  // chin (152) below the forehead (10).
+  EXPECT_LT(cf.vertices[33].x, 0);
+  EXPECT_NEAR(cf.vertices[33].x, -cf.vertices[263].x, 1e-4);
+  EXPECT_GT(cf.vertices[1].z, cf.vertices[33].z);
+  EXPECT_LT(cf.vertices[152].y, cf.vertices[10].y);
 }
