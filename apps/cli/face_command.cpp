@@ -26,7 +26,11 @@ void run_face(const FaceOptions& o, const GlobalOptions& global) {
   // Check the outputs can be written before the work.
   AtomicFile json_out(o.output);
   std::unique_ptr<AtomicFile> png_out;
-  if (!o.draw.empty()) png_out = std::make_unique<AtomicFile>(o.draw);
+  if (!o.draw.empty()) {
+    if (!cv::haveImageWriter(o.draw))
+      throw usage_error("--draw " + o.draw + ": unsupported image type (use .png or .jpg)");
+    png_out = std::make_unique<AtomicFile>(o.draw);
+  }
 
   cv::Mat rgb = face::load_rgb_image(o.image);
   face::FaceAnalyzer analyzer;

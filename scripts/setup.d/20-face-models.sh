@@ -26,7 +26,13 @@ if [ "$all_ok" = 1 ]; then
   exit 0
 fi
 
-command -v npm >/dev/null || { echo "setup: npm is needed for the face models (apt-get install npm)" >&2; exit 1; }
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm (the face models ship in npm packages)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 mkdir -p "$OUT" "$NPM_DIR"
 # npm pack downloads the exact tarballs without installing anything.
 for pkg in "$DETECTION_PKG" "$MESH_PKG"; do

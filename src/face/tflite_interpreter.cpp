@@ -155,12 +155,12 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         int64_t cin = in[3];
         if (op.op == OpCode::conv_2d) {
           if (w.size(3) != cin) I.fail(where + ": filter depth does not match the input channels");
-          s.weight = w.permute({0, 3, 1, 2}).contiguous();  // OHWI → OIHW
+          s.weight = w.permute({0, 3, 1, 2}).contiguous(at::MemoryFormat::ChannelsLast);  // OHWI → OIHW
           s.groups = 1;
         } else {
           if (w.size(0) != 1 || w.size(3) != cin * op.depth_multiplier)
             I.fail(where + ": filter shape does not match input channels × depth multiplier");
-          s.weight = w.permute({3, 0, 1, 2}).contiguous();  // 1HW(C·M) → (C·M)1HW
+          s.weight = w.permute({3, 0, 1, 2}).contiguous(at::MemoryFormat::ChannelsLast);  // 1HW(C·M) → (C·M)1HW
           s.groups = cin;
         }
         if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
@@ -301,7 +301,10 @@ std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) co
   if (input.sizes() != c10::IntArrayRef(want) || input.scalar_type() != torch::kFloat32)
     throw std::invalid_argument(I.file + ": input tensor has the wrong shape or type");
   std::vector<torch::Tensor> v(I.n_tensors);
-  v[I.input] = I.nchw[I.input] ? input.permute({0, 3, 1, 2}).contiguous() : input;
+  // 4-D activations are NCHW tensors in channels-last memory (oneDNN's fast path for depthwise
+  // convolutions; the NHWC input already has that layout).
+  const auto cl = at::MemoryFormat::ChannelsLast;
+  v[I.input] = I.nchw[I.input] ? input.contiguous().permute({0, 3, 1, 2}).contiguous(cl) : input;
   auto get = [&](int32_t idx) -> const torch::Tensor& {
     return v[idx].defined() ? v[idx] : I.constants[idx];
   };
@@ -312,14 +315,14 @@ std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) co
       case OpCode::conv_2d:
       case OpCode::depthwise_conv_2d: {
         torch::Tensor x = get(op.inputs[0]);
-        if (!s.pre_pad.empty()) x = torch::constant_pad_nd(x, s.pre_pad, s.pre_pad_value);
+        if (!s.pre_pad.empty()) x = torch::constant_pad_nd(x, s.pre_pad, s.pre_pad_value).contiguous(cl);
         y = torch::conv2d(x, s.weight, s.bias, {op.stride_h, op.stride_w}, s.conv_pad,
                           {op.dilation_h, op.dilation_w}, s.groups);
         break;
       }
       case OpCode::max_pool_2d: {
         torch::Tensor x = get(op.inputs[0]);
-        if (!s.pre_pad.empty()) x = torch::constant_pad_nd(x, s.pre_pad, s.pre_pad_value);
+        if (!s.pre_pad.empty()) x = torch::constant_pad_nd(x, s.pre_pad, s.pre_pad_value).contiguous(cl);
         y = torch::max_pool2d(x, {op.filter_h, op.filter_w}, {op.stride_h, op.stride_w});
         break;
       }
@@ -340,6 +343,7 @@ std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) co
         break;
       case OpCode::pad:
         y = torch::constant_pad_nd(get(op.inputs[0]), s.pad, 0.0);
+        if (I.nchw[op.inputs[0]]) y = y.contiguous(cl);
         break;
       case OpCode::reshape: {
         torch::Tensor x = get(op.inputs[0]);
