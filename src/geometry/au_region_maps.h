@@ -17,7 +17,7 @@ class AuRegionMapper {
  public:
   // Footprints come from the deformer's fields: a vertex belongs to an AU's region with weight
   // |field| / max |field| (below 0.2: not at all). sigma_cm: blob radius in canonical cm.
-  explicit AuRegionMapper(const AuDeformer& deformer, float sigma_cm = 0.6f);
+  explicit AuRegionMapper(const AuDeformer& deformer, float sigma_cm = 0.9f);
 
   int channels() const { return int(names_.size()); }
   const std::vector<std::string>& names() const { return names_; }
