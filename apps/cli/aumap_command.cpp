@@ -29,14 +29,6 @@ struct Args {
   int face_index = -1;
 };
 
-media::FrameRate frame_rate(double fps) {
-  for (int base : {24, 30, 60})
-    if (std::abs(fps - base * 1000.0 / 1001.0) < 0.005) return {base * 1000, 1001};
-  int num = int(std::lround(fps * 1000)), den = 1000;
-  int g = std::gcd(num, den);
-  return {num / g, den / g};
-}
-
 void run(const Args& a, const GlobalOptions& global) {
   namespace fs = std::filesystem;
   if (a.size < 64 || a.size > 4096 || a.size % 2 != 0)
@@ -62,7 +54,7 @@ void run(const Args& a, const GlobalOptions& global) {
   media::PngSequenceWriter regions(out / "regions");
   std::unique_ptr<media::VideoWriter> video;
   if (!a.video.empty())
-    video = std::make_unique<media::VideoWriter>(a.video, 2 * a.size, a.size, frame_rate(seq.fps));
+    video = std::make_unique<media::VideoWriter>(a.video, 2 * a.size, a.size, media::FrameRate::from_fps(seq.fps));
 
   Progress progress("aumap", int64_t(seq.frames.size()));
   for (const auto& frame : seq.frames) {

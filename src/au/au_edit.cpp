@@ -9,6 +9,7 @@
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/data_path.h"
+#include "core/json_text.h"
 
 namespace auhead {
 
@@ -94,14 +95,7 @@ AuOverride parse_au_override(std::string_view spec) {
 
 AuEdit read_edit_file(const std::filesystem::path& file) {
   const std::string source = file.string();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(file));
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    auto pos = what.find("parse error");
-    throw input_error(source, "not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
-  }
+  nlohmann::json j = parse_json_text(read_text_file(file), source);
   if (!j.is_object()) throw input_error(source, "expected a JSON object");
   AuEdit edit;
   auto number = [&](const nlohmann::json& v, const std::string& what) -> double {
@@ -160,12 +154,7 @@ const AuFrame& emotion_prototype(Emotion e) {
   static std::once_flag once;
   std::call_once(once, [] {
     auto path = data_file("emotion_prototypes.json");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_text_file(path));
-    } catch (const nlohmann::json::exception& ex) {
-      throw input_error(path.string(), std::string("not valid JSON: ") + ex.what());
-    }
+    nlohmann::json j = parse_json_text(read_text_file(path), path.string());
     for (int i = 0; i < kNumEmotions; ++i) {
       auto name = std::string(emotion_name(Emotion(i)));
       if (!j.contains(name)) throw input_error(path.string(), "no prototype for '" + name + "'");

@@ -6,6 +6,7 @@
 #include "au/number_format.h"
 #include "auhead/au_sequence.h"
 #include "auhead/error.h"
+#include "core/json_text.h"
 
 namespace auhead {
 
@@ -29,14 +30,7 @@ std::string au_to_json(const AuSequence& seq) {
 }
 
 AuSequence au_from_json(const std::string& text, const std::string& source) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    auto pos = what.find("parse error");
-    throw input_error(source, "not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
-  }
+  nlohmann::json j = parse_json_text(text, source);
   if (!j.is_object()) throw input_error(source, "expected a JSON object with \"fps\" and \"frames\"");
   AuSequence seq;
   auto number = [&](const nlohmann::json& v, const std::string& what) -> double {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numeric>
 #include <optional>
 
 #include "auhead/error.h"
@@ -18,6 +19,14 @@ extern "C" {
 namespace fs = std::filesystem;
 
 namespace auhead::media {
+
+FrameRate FrameRate::from_fps(double fps) {
+  for (int base : {24, 30, 60})
+    if (std::abs(fps - base * 1000.0 / 1001.0) < 0.005) return {base * 1000, 1001};
+  int num = int(std::lround(fps * 1000)), den = 1000;
+  int g = std::gcd(num, den);
+  return {num / g, den / g};
+}
 
 namespace {
 

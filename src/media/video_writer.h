@@ -14,6 +14,8 @@ struct FrameRate {
   int num = 25;
   int den = 1;
   double value() const { return static_cast<double>(num) / den; }
+  // 25 → 25/1, 29.97 → 30000/1001 (likewise 23.976, 59.94), anything else to 1/1000 fps.
+  static FrameRate from_fps(double fps);
 };
 
 struct VideoWriterOptions {

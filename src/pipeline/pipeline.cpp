@@ -20,15 +20,6 @@ namespace auhead {
 
 namespace {
 
-// 25 → 25/1, 29.97 → 30000/1001, anything else to 1/1000 fps.
-media::FrameRate frame_rate(double fps) {
-  for (int base : {24, 30, 60})
-    if (std::abs(fps - base * 1000.0 / 1001.0) < 0.005) return {base * 1000, 1001};
-  int num = int(std::lround(fps * 1000)), den = 1000;
-  int g = std::gcd(num, den);
-  return {num / g, den / g};
-}
-
 void check_size(int size) {
   if (size < 64 || size > 4096 || size % 2 != 0)
     throw usage_error("--size must be an even number of pixels from 64 to 4096, got " + std::to_string(size));
@@ -74,7 +65,7 @@ void run_renderer(Renderer& renderer, const AuSequence& aus, const cv::Mat& port
   std::unique_ptr<media::VideoWriter> video;
   std::unique_ptr<media::PngSequenceWriter> frames;
   if (!o.output.empty())
-    video = std::make_unique<media::VideoWriter>(o.output, o.size, o.size, frame_rate(edited.fps), o.audio);
+    video = std::make_unique<media::VideoWriter>(o.output, o.size, o.size, media::FrameRate::from_fps(edited.fps), o.audio);
   if (!o.frames_dir.empty()) frames = std::make_unique<media::PngSequenceWriter>(o.frames_dir);
   Progress progress("rendering", int64_t(edited.frames.size()));
   renderer.render(edited, portrait, o.image.string(), [&](const cv::Mat& frame) {

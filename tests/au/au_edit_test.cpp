@@ -6,9 +6,11 @@
 
 #include "auhead/au_edit.h"
 #include "auhead/error.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
+using auhead::test::error_of;
 
 namespace {
 AuSequence flat(size_t n, float v = 0.2f) {
@@ -17,14 +19,6 @@ AuSequence flat(size_t n, float v = 0.2f) {
   seq.frames.assign(n, AuFrame{});
   for (auto& f : seq.frames) f.fill(v);
   return seq;
-}
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 }  // namespace
 

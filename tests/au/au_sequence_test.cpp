@@ -7,9 +7,11 @@
 
 #include "auhead/au_sequence.h"
 #include "auhead/error.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
+using auhead::test::error_of;
 
 namespace {
 AuSequence random_sequence(size_t n, unsigned seed, AuSet set = AuSet::auhead30) {
@@ -25,14 +27,6 @@ AuSequence random_sequence(size_t n, unsigned seed, AuSet set = AuSet::auhead30)
   return seq;
 }
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 TEST(AuSet, TableIsConsistent) {
