@@ -10,7 +10,10 @@ namespace {
 std::string frame_label(const FrameFeatures& f, const VisemeTable& table, const FastParams& p) {
   if (f.silent) return "SIL";
   if (f.voiced) {
-    if (f.low_band >= p.nasal_low_band && f.loudness <= p.nasal_max_loudness) return "M";
+    // Murmur (nasal or voice bar of a voiced stop): energy low in frequency and level, low F1.
+    // A low F2 points to the lips (m, b); otherwise the tongue closes (n, d, g).
+    if (f.low_band >= p.nasal_low_band && f.loudness <= p.nasal_max_loudness && f.f1 > 0 && f.f1 <= p.murmur_f1_max)
+      return f.f2 <= p.labial_f2_max ? "M" : "N";
     if (f.f1 <= 0 || table.vowels().empty()) return "AH";
     const std::string* best = nullptr;
     double best_d = 1e30;

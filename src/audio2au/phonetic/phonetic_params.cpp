@@ -45,6 +45,8 @@ PhoneticParams load() {
   r.get("fast", "voicing", f.voicing);
   r.get("fast", "nasal_low_band", f.nasal_low_band);
   r.get("fast", "nasal_max_loudness", f.nasal_max_loudness);
+  r.get("fast", "murmur_f1_max", f.murmur_f1_max);
+  r.get("fast", "labial_f2_max", f.labial_f2_max);
   r.get("fast", "fricative_zcr", f.fricative_zcr);
   r.get("fast", "closure_min", f.closure_min);
   r.get("fast", "closure_max", f.closure_max);

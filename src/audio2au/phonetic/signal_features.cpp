@@ -62,11 +62,15 @@ std::pair<float, float> pitch(const float* w, int n) {
     r[lag] = (xx > 0 && yy > 0) ? xy / std::sqrt(xx * yy) : 0.0;
   }
   for (int lag = min_lag; lag <= max_lag; ++lag)
-    if (r[lag] > best && r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1]) {
-      best = float(r[lag]);
+    if (r[lag] > best && r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1]) best = float(r[lag]);
+  if (best <= 0) return {0.f, 0.f};
+  // The shortest lag whose peak comes close to the best one: multiples of the period score as
+  // high as the period itself, and picking them would halve F0 (octave errors).
+  for (int lag = min_lag; lag <= max_lag; ++lag)
+    if (r[lag] >= 0.9 * best && r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1]) {
       best_lag = float(lag);
+      break;
     }
-  if (best_lag <= 0) return {0.f, 0.f};
   // Parabolic refinement of the lag.
   int l = int(best_lag);
   double a = r[l - 1], b = r[l], c = r[l + 1], den = a - 2 * b + c;

@@ -33,7 +33,8 @@ VisemeTable VisemeTable::load(const std::string& path) {
     for (auto& [name, v] : j["visemes"].items()) {
       Viseme vis;
       vis.name = name;
-      for (auto& [au_name, value] : v.value("aus", nlohmann::json::object()).items()) {
+      const nlohmann::json aus = v.value("aus", nlohmann::json::object());
+      for (auto& [au_name, value] : aus.items()) {
         auto idx = au_indices(au_name);
         if (idx.empty()) throw input_error(path, "viseme '" + name + "': unknown AU '" + au_name + "'");
         double x = value.get<double>();
