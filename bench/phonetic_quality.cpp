@@ -4,6 +4,7 @@
 // LibriVox recordings of pocketsphinx-testdata; optional PNG plots (--plots DIR).
 // Usage: phonetic_quality [--plots DIR] [--lipsync fast|accurate|both] [--fps N]
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -122,6 +123,18 @@ int main(int argc, char** argv) {
         if (!plots.empty())
           write_au_plot(fs::path(plots) / ("espeak_" + std::to_string(i + 1) + "_" + mode + ".png"),
                                   r.sequence, marks_of(r.phones));
+      }
+      if (std::getenv("PHONETIC_LAGSCAN")) {  // correlation with the truth shifted (tuning aid)
+        for (int lag = -100; lag <= 100; lag += 20) {
+          double sum = 0;
+          for (size_t i = 0; i < utts.size(); ++i) {
+            auto u = utts[i].phonemes;
+            for (auto& p : u) p.start += lag / 1000.0, p.end += lag / 1000.0;
+            auto r = gen.run(utts[i].samples, "lag");
+            sum += ps::jaw_openness_correlation(r.sequence, u);
+          }
+          std::printf("  truth shifted %+d ms: mean r = %.3f\n", lag, sum / utts.size());
+        }
       }
       std::printf("  mean r = %.3f (raw stop timing: %.3f), closure hit rate = %.1f%% (%d/%d), %.1fx real time\n",
                   corr_sum / utts.size(), corr_raw / utts.size(),

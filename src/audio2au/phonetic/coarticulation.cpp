@@ -5,6 +5,10 @@
 
 namespace auhead::phonetic {
 
+namespace {
+constexpr int kJawDrop = 8;
+}
+
 MouthTrack coarticulate(const std::vector<VisemeSegment>& segs, size_t count, double step, double lookahead) {
   MouthTrack out;
   out.aus.assign(count, AuFrame{});
@@ -35,6 +39,7 @@ MouthTrack coarticulate(const std::vector<VisemeSegment>& segs, size_t count, do
       if (v.closure) closure += d;
       for (int a = 0; a < kNumAus; ++a)
         if (v.aus[a] != 0) acc[a] += d * v.aus[a];
+      if (s.jaw >= 0) acc[kJawDrop] += d * (s.jaw - v.aus[kJawDrop]);
     }
     if (sum <= 0) continue;
     for (int a = 0; a < kNumAus; ++a) out.aus[i][a] = float(std::clamp(acc[a] / sum, 0.0, 1.0));

@@ -78,6 +78,22 @@ PhoneTrack fast_phones(const std::vector<FrameFeatures>& frames, const VisemeTab
     }
     merged.push_back(s);
   }
+  // Vowels open the jaw as their F1 says (F1 rises with the opening of the vocal tract).
+  for (auto& s : merged) {
+    if (!table.knows_phone(s.phone)) continue;
+    bool vowel = std::any_of(table.vowels().begin(), table.vowels().end(), [&](const auto& v) { return v.phone == s.phone; });
+    if (!vowel) continue;
+    double sum = 0;
+    int count = 0;
+    for (size_t i = size_t(std::lround(s.start / kFrameStep)); i < n && i * kFrameStep < s.end - 1e-9; ++i)
+      if (frames[i].f1 > 0) {
+        sum += std::log(frames[i].f1);
+        ++count;
+      }
+    if (count == 0) continue;
+    double u = (sum / count - std::log(p.f1_closed)) / (std::log(p.f1_open) - std::log(p.f1_closed));
+    s.jaw = float(p.jaw_closed + (p.jaw_open - p.jaw_closed) * std::clamp(u, 0.0, 1.0));
+  }
   // Silent gaps between speech that are as long as a stop closure: lips closed.
   for (size_t i = 1; i + 1 < merged.size(); ++i) {
     auto& s = merged[i];

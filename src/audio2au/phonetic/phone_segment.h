@@ -10,6 +10,7 @@ struct PhoneSegment {
   std::string phone;  // ARPAbet without stress digits ("AA", "P", ...), "SIL" for silence
   double start = 0;   // seconds
   double end = 0;     // seconds, > start
+  float jaw = -1;     // fast front end, vowels: jaw opening measured from F1, [0, 1]; < 0: the viseme's
 };
 
 using PhoneTrack = std::vector<PhoneSegment>;

@@ -48,6 +48,10 @@ PhoneticParams load() {
   r.get("fast", "murmur_f1_max", f.murmur_f1_max);
   r.get("fast", "labial_f2_max", f.labial_f2_max);
   r.get("fast", "fricative_zcr", f.fricative_zcr);
+  r.get("fast", "f1_closed", f.f1_closed);
+  r.get("fast", "f1_open", f.f1_open);
+  r.get("fast", "jaw_closed", f.jaw_closed);
+  r.get("fast", "jaw_open", f.jaw_open);
   r.get("fast", "closure_min", f.closure_min);
   r.get("fast", "closure_max", f.closure_max);
   r.get("fast", "f2_weight", f.f2_weight);

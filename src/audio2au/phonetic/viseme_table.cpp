@@ -108,11 +108,11 @@ std::vector<VisemeSegment> VisemeTable::visemes(const PhoneTrack& phones) const 
     }
     const auto& names = it->second;
     if (names.size() == 1) {
-      out.push_back({&visemes_.at(names[0]), p.start, p.end});
+      out.push_back({&visemes_.at(names[0]), p.start, p.end, p.jaw});
     } else {
       double mid = 0.5 * (p.start + p.end);
-      out.push_back({&visemes_.at(names[0]), p.start, mid});
-      out.push_back({&visemes_.at(names[1]), mid, p.end});
+      out.push_back({&visemes_.at(names[0]), p.start, mid, p.jaw});
+      out.push_back({&visemes_.at(names[1]), mid, p.end, p.jaw});
     }
   }
   return out;

@@ -25,6 +25,7 @@ struct Viseme {
 struct VisemeSegment {
   const Viseme* viseme = nullptr;
   double start = 0, end = 0;
+  float jaw = -1;  // measured jaw opening replacing the viseme's, < 0 for none
 };
 
 class VisemeTable {
