@@ -48,12 +48,14 @@ int main(int argc, char** argv) {
   std::string plots, which = "both";
   double fps = 25;
   int dump = 0;
+  std::string set = "both";  // espeak | librivox | both
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--plots") plots = argv[i + 1];
     else if (a == "--lipsync") which = argv[i + 1];
     else if (a == "--fps") fps = std::stod(argv[i + 1]);
     else if (a == "--dump") dump = std::stoi(argv[i + 1]);
+    else if (a == "--set") set = argv[i + 1];
   }
   if (!plots.empty()) fs::create_directories(plots);
   std::vector<std::string> modes;
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   if (which == "both" || which == "accurate") modes.push_back("accurate");
   try {
 #if AUHEAD_HAVE_ESPEAK
+    if (set != "librivox") {
     std::vector<ps::Utterance> utts;
     for (const auto& s : kSentences) utts.push_back(ps::espeak_utterance(s));
     auto raw = utts;
@@ -140,11 +143,12 @@ int main(int argc, char** argv) {
                   corr_sum / utts.size(), corr_raw / utts.size(),
                   100.0 * hits / std::max(closures, 1), hits, closures, audio / cpu);
     }
+    }
 #else
     std::printf("built without espeak-ng: no ground-truth measurement\n");
 #endif
     const fs::path librivox = "/usr/share/pocketsphinx/test/data/librivox";
-    if (fs::exists(librivox)) {
+    if (set != "espeak" && fs::exists(librivox)) {
       for (const auto& mode : modes) {
         AuGeneratorOptions o;
         o.lipsync = mode;

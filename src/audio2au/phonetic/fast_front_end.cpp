@@ -78,11 +78,22 @@ PhoneTrack fast_phones(const std::vector<FrameFeatures>& frames, const VisemeTab
     }
     merged.push_back(s);
   }
+  measure_vowel_jaw(merged, frames, table, p);
+  // Silent gaps between speech that are as long as a stop closure: lips closed.
+  for (size_t i = 1; i + 1 < merged.size(); ++i) {
+    auto& s = merged[i];
+    double d = s.end - s.start;
+    if (s.phone == "SIL" && d >= p.closure_min - 1e-9 && d <= p.closure_max + 1e-9) s.phone = "P";
+  }
+  return merged;
+}
+
+void measure_vowel_jaw(PhoneTrack& phones, const std::vector<FrameFeatures>& frames, const VisemeTable& table,
+                       const FastParams& p) {
+  const size_t n = frames.size();
   // Vowels open the jaw as their F1 says (F1 rises with the opening of the vocal tract).
-  for (auto& s : merged) {
-    if (!table.knows_phone(s.phone)) continue;
-    bool vowel = std::any_of(table.vowels().begin(), table.vowels().end(), [&](const auto& v) { return v.phone == s.phone; });
-    if (!vowel) continue;
+  for (auto& s : phones) {
+    if (!table.is_vowel(s.phone)) continue;
     double sum = 0;
     int count = 0;
     for (size_t i = size_t(std::lround(s.start / kFrameStep)); i < n && i * kFrameStep < s.end - 1e-9; ++i)
@@ -94,13 +105,6 @@ PhoneTrack fast_phones(const std::vector<FrameFeatures>& frames, const VisemeTab
     double u = (sum / count - std::log(p.f1_closed)) / (std::log(p.f1_open) - std::log(p.f1_closed));
     s.jaw = float(p.jaw_closed + (p.jaw_open - p.jaw_closed) * std::clamp(u, 0.0, 1.0));
   }
-  // Silent gaps between speech that are as long as a stop closure: lips closed.
-  for (size_t i = 1; i + 1 < merged.size(); ++i) {
-    auto& s = merged[i];
-    double d = s.end - s.start;
-    if (s.phone == "SIL" && d >= p.closure_min - 1e-9 && d <= p.closure_max + 1e-9) s.phone = "P";
-  }
-  return merged;
 }
 
 }  // namespace auhead::phonetic

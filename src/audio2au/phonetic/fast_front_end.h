@@ -16,6 +16,11 @@ namespace auhead::phonetic {
 // "M" for a nasal murmur, "S" for a fricative, "HH" for other unvoiced sound, "SIL" for silence.
 // Look-ahead: half the mode filter (20 ms) plus the analysis half window (12.5 ms); the closure
 // relabelling needs to know a gap has ended, but rest and closure both keep the lips together.
+// Sets the jaw opening of vowel segments from their mean F1 (log-linear from jaw_closed at
+// f1_closed to jaw_open at f1_open); used by both front ends.
+void measure_vowel_jaw(PhoneTrack& phones, const std::vector<FrameFeatures>& frames, const VisemeTable& table,
+                       const FastParams& params);
+
 PhoneTrack fast_phones(const std::vector<FrameFeatures>& frames, const VisemeTable& table, const FastParams& params);
 
 }  // namespace auhead::phonetic

@@ -32,6 +32,28 @@ float brow_pulse(double dt, const EmphasisParams& e) {
   return float(0.5 - 0.5 * std::cos(std::numbers::pi * u));
 }
 
+// `primary` with each of its SIL segments replaced by the overlapping part of `fallback`.
+PhoneTrack fill_silences(const PhoneTrack& primary, const PhoneTrack& fallback) {
+  PhoneTrack out;
+  size_t j = 0;
+  for (const auto& s : primary) {
+    if (s.phone != "SIL") {
+      out.push_back(s);
+      continue;
+    }
+    while (j < fallback.size() && fallback[j].end <= s.start) ++j;
+    for (size_t k = j; k < fallback.size() && fallback[k].start < s.end; ++k) {
+      PhoneSegment f = fallback[k];
+      f.start = std::max(f.start, s.start);
+      f.end = std::min(f.end, s.end);
+      if (f.end - f.start < 1e-6) continue;
+      if (!out.empty() && out.back().phone == f.phone && out.back().end >= f.start - 1e-9) out.back().end = f.end;
+      else out.push_back(f);
+    }
+  }
+  return out;
+}
+
 bool is_opening(int a) { return a == kJawDrop || a == kLipsPart || a == kLowerLipDepress; }
 
 [[maybe_unused]] const bool registered = register_au_generator(
@@ -76,7 +98,13 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
   else if (fast)
     result.phones = fast_phones(frames, table, params.fast);
   else
-    result.phones = pocketsphinx_phones(samples, frames, params.accurate);
+  {
+    // The all-phone decoder sometimes calls speech silence (its phone language model favours SIL):
+    // there, the signal-processing phones stand in.
+    result.phones = fill_silences(pocketsphinx_phones(samples, frames, params.accurate),
+                                  fast_phones(frames, table, params.fast));
+    measure_vowel_jaw(result.phones, frames, table, params.fast);
+  }
 
   // 3. Visemes with coarticulation, loudness scaling the opening.
   auto mouth = coarticulate(table.visemes(result.phones), n, kFrameStep,
@@ -93,7 +121,7 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
     loud[i] = s / c;
   }
   for (size_t i = 0; i < n; ++i) {
-    float factor = table.loudness_floor() + table.loudness_gain() * loud[i];
+    float factor = table.loudness_floor() + table.loudness_gain() * std::pow(loud[i], table.loudness_exponent());
     for (int a : table.loudness_aus()) mouth.aus[i][a] = std::clamp(mouth.aus[i][a] * factor, 0.f, 1.f);
   }
 

@@ -67,6 +67,7 @@ PhoneticParams load() {
   r.get("accurate", "ds", a.ds);
   r.get("accurate", "topn", a.topn);
   r.get("accurate", "maxhmmpf", a.maxhmmpf);
+  r.get("accurate", "ci", a.ci);
   r.get("accurate", "chunk_max", a.chunk_max);
   r.get("accurate", "chunk_min_pause", a.chunk_min_pause);
   r.get("accurate", "threads", a.threads);

@@ -16,7 +16,7 @@ struct FastParams {
 
 struct AccurateParams {
   double beam = 1e-20, pbeam = 1e-20, wbeam = 1e-10, lw = 2.0, pip = 1.0;
-  int ds = 1, topn = 4, maxhmmpf = 3000;
+  int ds = 1, topn = 4, maxhmmpf = 3000, ci = 0;
   double chunk_max = 6.0, chunk_min_pause = 0.15;
   int threads = 2;
 };

@@ -77,7 +77,7 @@ class Decoder {
     config_ = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", hmm.c_str(), "-allphone", lm.c_str(), "-backtrace", "no",
                           "-beam", beam.c_str(), "-pbeam", pbeam.c_str(), "-wbeam", wbeam.c_str(), "-lw", lw.c_str(),
                           "-pip", pip.c_str(), "-ds", ds.c_str(), "-topn", topn.c_str(), "-maxhmmpf",
-                          maxhmmpf.c_str(), "-samprate", "16000", "-logfn", "/dev/null", nullptr);
+                          maxhmmpf.c_str(), "-samprate", "16000", "-allphone_ci", p.ci ? "yes" : "no", "-logfn", "/dev/null", nullptr);
     if (!config_) throw unavailable_error("pocketsphinx: bad decoder settings in data/phonetic.json \"accurate\"");
     ps_ = ps_init(config_);
     if (!ps_) {

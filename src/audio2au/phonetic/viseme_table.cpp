@@ -83,6 +83,7 @@ VisemeTable VisemeTable::load(const std::string& path) {
         for (int a : au_indices(n)) t.loudness_aus_.push_back(a);
       t.loudness_floor_ = l.value("floor", 0.45f);
       t.loudness_gain_ = l.value("gain", 0.75f);
+      t.loudness_exponent_ = l.value("exponent", 1.f);
     }
   } catch (const nlohmann::json::exception& ex) {
     throw input_error(path, std::string("malformed entry: ") + ex.what());
@@ -95,6 +96,11 @@ const VisemeTable& VisemeTable::standard() {
   static std::once_flag once;
   std::call_once(once, [] { table = load(data_file("visemes.json").string()); });
   return table;
+}
+
+bool VisemeTable::is_vowel(const std::string& phone) const {
+  auto it = phones_.find(phone);
+  return it != phones_.end() && visemes_.at(it->second.front()).f1 > 0;
 }
 
 std::vector<VisemeSegment> VisemeTable::visemes(const PhoneTrack& phones) const {

@@ -48,9 +48,12 @@ class VisemeTable {
   const std::vector<int>& loudness_aus() const { return loudness_aus_; }
   float loudness_floor() const { return loudness_floor_; }
   float loudness_gain() const { return loudness_gain_; }
+  float loudness_exponent() const { return loudness_exponent_; }
   // Every AU some viseme moves (the speech channels).
   const std::array<bool, kNumAus>& speech_aus() const { return speech_aus_; }
   bool knows_phone(const std::string& phone) const { return phones_.count(phone) > 0; }
+  // A phone whose (first) viseme has formants.
+  bool is_vowel(const std::string& phone) const;
 
  private:
   std::map<std::string, Viseme> visemes_;
@@ -58,7 +61,7 @@ class VisemeTable {
   std::string rest_ = "rest";
   std::vector<Vowel> vowels_;
   std::vector<int> loudness_aus_;
-  float loudness_floor_ = 0.45f, loudness_gain_ = 0.75f;
+  float loudness_floor_ = 0.45f, loudness_gain_ = 0.75f, loudness_exponent_ = 1.f;
   std::array<bool, kNumAus> speech_aus_{};
 };
 
