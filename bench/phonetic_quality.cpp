@@ -121,8 +121,10 @@ int main(int argc, char** argv) {
         corr_sum += c;
         closures += n;
         hits += int(std::lround(h * n));
-        std::printf("  sentence %zu: r = %.3f (espeak's raw stop timing: %.3f), closures %d/%d\n", i + 1, c, c_raw,
-                    int(std::lround(h * n)), n);
+        std::printf("  sentence %zu: r = %.3f (espeak's raw stop timing: %.3f), closures %d/%d, emotion %s %.2f "
+                    "(pitch sd %.1f st, height %.1f st, loudness sd %.1f dB)\n", i + 1, c, c_raw,
+                    int(std::lround(h * n)), n, std::string(emotion_name(r.sequence.emotion->label)).c_str(),
+                    r.sequence.emotion->intensity, r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
         if (!plots.empty())
           write_au_plot(fs::path(plots) / ("espeak_" + std::to_string(i + 1) + "_" + mode + ".png"),
                                   r.sequence, marks_of(r.phones));
@@ -167,10 +169,10 @@ int main(int argc, char** argv) {
           double dt = seconds_since(t0);
           cpu += dt;
           audio += x.size() / 16000.0;
-          std::printf("  %s: %.1f s audio, %.2f s, %zu phones, emotion %s %.2f (pitch sd %.1f st, loudness sd %.1f dB)\n",
+          std::printf("  %s: %.1f s audio, %.2f s, %zu phones, emotion %s %.2f (pitch sd %.1f st, height %.1f st, loudness sd %.1f dB)\n",
                       f.filename().c_str(), x.size() / 16000.0, dt, r.phones.size(),
                       std::string(emotion_name(r.sequence.emotion->label)).c_str(), r.sequence.emotion->intensity,
-                      r.prosody.pitch_sd, r.prosody.loudness_sd);
+                      r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
           if (!plots.empty())
             write_au_plot(fs::path(plots) / (f.stem().string() + "_" + mode + ".png"), r.sequence,
                                     marks_of(r.phones));

@@ -14,6 +14,13 @@ double stdev(const std::vector<double>& v) {
   for (double x : v) s += (x - m) * (x - m);
   return std::sqrt(s / (v.size() - 1));
 }
+// Spread from the 10th-90th percentile range (= the standard deviation for a normal distribution),
+// robust to the octave errors of a pitch tracker and to a few clipped or noisy frames.
+double robust_sd(std::vector<double> v) {
+  if (v.size() < 10) return stdev(v);
+  std::sort(v.begin(), v.end());
+  return (v[v.size() * 9 / 10] - v[v.size() / 10]) / 2.563;
+}
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
@@ -48,12 +55,20 @@ ProsodyAnalysis analyse_prosody(const std::vector<FrameFeatures>& frames, const 
   }
   const double voiced_seconds = f0s.size() * kFrameStep;
   double med_f0 = median(f0s);
+  // Octave errors of the tracker: fold every F0 into the octave around the median.
+  auto fold = [&](double f) {
+    while (f > med_f0 * std::sqrt(2.0)) f /= 2;
+    while (f < med_f0 / std::sqrt(2.0)) f *= 2;
+    return f;
+  };
+  for (auto& f : f0s) f = fold(f);
+  med_f0 = median(f0s);
   std::vector<double> st;
   for (double f : f0s) st.push_back(12 * std::log2(f / std::max(med_f0, 1.0)));
-  out.pitch_sd = stdev(st);
+  out.pitch_sd = robust_sd(st);
   double ref = med_f0 < p.register_split ? p.reference_f0_low : p.reference_f0_high;
   out.pitch_height = med_f0 > 0 ? 12 * std::log2(med_f0 / ref) : 0;
-  out.loudness_sd = stdev(loud_db);
+  out.loudness_sd = robust_sd(loud_db);
 
   // Emotion from the statistics.
   out.estimate = {Emotion::neutral, 0.f};
@@ -77,7 +92,7 @@ ProsodyAnalysis analyse_prosody(const std::vector<FrameFeatures>& frames, const 
   std::vector<double> level(n), pitch_st(n, 0.0);
   for (size_t i = 0; i < n; ++i) {
     level[i] = frames[i].silent ? std::nan("") : frames[i].energy_db;
-    pitch_st[i] = frames[i].voiced && frames[i].f0 > 0 ? 12 * std::log2(frames[i].f0 / std::max(med_f0, 1.0)) : 0.0;
+    pitch_st[i] = frames[i].voiced && frames[i].f0 > 0 ? 12 * std::log2(fold(frames[i].f0) / std::max(med_f0, 1.0)) : 0.0;
   }
   const double lm = mean(loud_db), ls = std::max(stdev(loud_db), 1.0), ps = std::max(out.pitch_sd, 1.0);
   std::vector<double> z(n);

@@ -2,7 +2,9 @@
 // per-frame emphasis curve that modulates the emotion, and the stressed syllables that raise the brows.
 //
 // Method (rule-based, tuned in data/phonetic.json "prosody"): over the voiced frames, the pitch
-// spread (standard deviation in semitones), the pitch height (median F0 in semitones above a
+// spread (in semitones, after folding each F0 into the octave around the median, which undoes the
+// tracker's octave errors but also caps real excursions at +-6 semitones; spreads are the 10-90
+// percentile range / 2.563, robust to outliers), the pitch height (median F0 in semitones above a
 // reference for the speaker's register: reference_f0_low below register_split Hz, else
 // reference_f0_high) and the loudness spread (dB standard deviation over speech frames) are turned
 // into an arousal score, the mean of three z-like terms. High arousal with a lively pitch reads as
