@@ -186,9 +186,7 @@ TEST(PhoneticGenerator, EspeakSentenceMeetsQualityThresholds) {
   EXPECT_GE(ps::closure_hit_rate(fast, u.phonemes), 0.6);
   if (!phonetic::pocketsphinx_available()) GTEST_SKIP() << "no pocketsphinx model";
   auto acc = run(u.samples, "accurate");
-  // Issue #4 asks for 0.6 here; the accurate front end reaches ~0.55 on the bench's sentences so far
-  // (bench/phonetic_quality.cpp): this guards against regressions until it does.
-  EXPECT_GE(ps::jaw_openness_correlation(acc, u.phonemes), 0.45);
+  EXPECT_GE(ps::jaw_openness_correlation(acc, u.phonemes), 0.6);
   EXPECT_GE(ps::closure_hit_rate(acc, u.phonemes), 0.8);
 }
 #endif

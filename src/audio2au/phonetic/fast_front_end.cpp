@@ -9,6 +9,7 @@ namespace auhead::phonetic {
 namespace {
 std::string frame_label(const FrameFeatures& f, const VisemeTable& table, const FastParams& p) {
   if (f.silent) return "SIL";
+  if (f.zcr >= p.fricative_zcr) return "S";  // noise above 4 kHz can fake voicing in the decimated signal
   if (f.voiced) {
     // Murmur (nasal or voice bar of a voiced stop): energy low in frequency and level, low F1.
     // A low F2 points to the lips (m, b); otherwise the tongue closes (n, d, g).
@@ -27,7 +28,7 @@ std::string frame_label(const FrameFeatures& f, const VisemeTable& table, const 
     }
     return *best;
   }
-  return f.zcr >= p.fricative_zcr ? "S" : "HH";
+  return "HH";
 }
 }  // namespace
 
