@@ -77,12 +77,12 @@ inline std::vector<float> resample(const std::vector<float>& x, int from, int to
   return y;
 }
 
-// A vowel-like 16 kHz signal: a 120 Hz glottal pulse train through two resonators (F1, F2).
-inline std::vector<float> synth_vowel(double seconds, double f1, double f2, float amplitude = 0.3f) {
+// A vowel-like 16 kHz signal: a glottal pulse train at f0 through two resonators (F1, F2).
+inline std::vector<float> synth_vowel(double seconds, double f1, double f2, float amplitude = 0.3f, double f0 = 120) {
   const int sr = 16000;
   size_t n = size_t(seconds * sr);
   std::vector<float> x(n, 0.f);
-  for (size_t i = 0; i < n; i += sr / 120) x[i] = 1.f;
+  for (double t = 0; t < n; t += sr / f0) x[size_t(t)] = 1.f;
   auto resonate = [&](double f, double bw) {
     double r = std::exp(-std::numbers::pi * bw / sr), th = 2 * std::numbers::pi * f / sr;
     double a1 = 2 * r * std::cos(th), a2 = -r * r, y1 = 0, y2 = 0;
