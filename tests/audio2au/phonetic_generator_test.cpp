@@ -72,6 +72,20 @@ TEST(PhoneticGenerator, SilenceGivesRelaxedMouthAndBlinks) {
   }
 }
 
+TEST(PhoneticGenerator, SteadyNoiseRelaxesTheMouth) {
+  std::vector<float> x(16000 * 5);
+  uint32_t state = 1;
+  for (auto& v : x) {  // white noise at about -40 dBFS
+    state = state * 1664525u + 1013904223u;
+    v = 0.017f * (float(state >> 8) / float(1 << 24) * 2 - 1);
+  }
+  for (std::string mode : {"fast", "accurate"}) {
+    auto s = run(x, mode);
+    EXPECT_LT(max_in(s, kJaw, 1.6, 5.0), 0.05f) << mode;
+    EXPECT_LT(max_in(s, kLipsPart, 1.6, 5.0), 0.05f) << mode;
+  }
+}
+
 TEST(PhoneticGenerator, BlinksAtNaturalRate) {
   auto s = run(ps::silence(120.0));
   int blinks = 0;

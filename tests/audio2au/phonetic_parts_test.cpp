@@ -96,6 +96,19 @@ TEST(PhoneticProsody, MonotoneIsNotExcitedAndStressRaisesTheBrows) {
   EXPECT_GT(brow, 0.05f);
 }
 
+TEST(PhoneticProsody, LivelyPitchAndLoudnessReadAsHappy) {
+  const auto& params = phonetic_params();
+  std::vector<float> x = ps::silence(0.2);
+  const double f0[] = {110, 140, 175};  // pitch over 8 semitones, level over 20 dB
+  for (int i = 0; i < 12; ++i) {
+    ps::append(x, ps::synth_vowel(0.2, 700, 1200, i % 2 ? 0.6f : 0.06f, f0[i % 3]));
+    ps::append(x, ps::silence(0.05));
+  }
+  auto pr = analyse_prosody(analyse_frames(x, params.fast), params.prosody, params.emphasis);
+  EXPECT_EQ(pr.estimate.label, Emotion::happy) << "arousal " << pr.arousal;
+  EXPECT_GT(pr.estimate.intensity, 0.f);
+}
+
 TEST(PhoneticFastFrontEnd, MouthFollowsWithin100ms) {
   // The mouth AUs up to time T must not change when the audio after T + 100 ms changes.
   std::vector<float> x = ps::silence(0.1);

@@ -41,7 +41,8 @@ PhoneticParams load() {
   r.get("fast", "gate_below_peak", f.gate_below_peak);
   r.get("fast", "absolute_gate", f.absolute_gate);
   r.get("fast", "peak_decay", f.peak_decay);
-  r.get("fast", "floor_rise", f.floor_rise);
+  r.get("fast", "floor_window", f.floor_window);
+  r.get("fast", "floor_start", f.floor_start);
   r.get("fast", "voicing", f.voicing);
   r.get("fast", "nasal_low_band", f.nasal_low_band);
   r.get("fast", "nasal_max_loudness", f.nasal_max_loudness);

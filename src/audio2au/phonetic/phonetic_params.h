@@ -5,7 +5,8 @@
 namespace auhead::phonetic {
 
 struct FastParams {
-  double gate_above_floor = 12, gate_below_peak = 38, absolute_gate = -65, peak_decay = 1.0, floor_rise = 2.0;
+  double gate_above_floor = 12, gate_below_peak = 38, absolute_gate = -65, peak_decay = 1.0;
+  double floor_window = 1.5, floor_start = -50;
   double voicing = 0.5, nasal_low_band = 0.65, nasal_max_loudness = 0.7, murmur_f1_max = 320, labial_f2_max = 1350;
   double fricative_zcr = 0.3;
   double f1_closed = 300, f1_open = 800, jaw_closed = 0.1, jaw_open = 0.85;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <deque>
 #include <numbers>
 
 namespace auhead::phonetic {
@@ -153,7 +154,12 @@ std::vector<FrameFeatures> analyse_frames(std::span<const float> samples, const 
     float s = 0;
     for (size_t i = 0; i < x8.size(); ++i) low[i] = s += alpha * (x8[i] - s);
   }
-  double floor_db = -90, peak_db = -30;
+  double peak_db = -30;
+  // Noise floor: the minimum energy over the last floor_window seconds (minimum statistics, a
+  // monotonic deque); until a whole window has passed, a virtual frame at floor_start dB counts too,
+  // so that speech from the first frame on is not taken for the floor.
+  const size_t window = std::max<size_t>(1, size_t(std::lround(p.floor_window / kFrameStep)));
+  std::deque<std::pair<size_t, double>> minima;
   const double step = kFrameStep;
   std::array<float, kWin8> w8{};
   for (size_t f = 0; f < frames; ++f) {
@@ -173,9 +179,12 @@ std::vector<FrameFeatures> analyse_frames(std::span<const float> samples, const 
     ff.energy_db = float(10 * std::log10(e / kWin + 1e-10));
     ff.zcr = float(zc) / kWin;
     // Running floor and peak trackers (causal).
-    floor_db = std::min(double(ff.energy_db), floor_db + p.floor_rise * step);
+    while (!minima.empty() && minima.back().second >= ff.energy_db) minima.pop_back();
+    minima.emplace_back(f, ff.energy_db);
+    while (minima.front().first + window <= f) minima.pop_front();
+    double floor_db = minima.front().second;
+    if (f < window) floor_db = std::min(floor_db, p.floor_start);
     peak_db = std::max(double(ff.energy_db), peak_db - p.peak_decay * step);
-    floor_db = std::max(floor_db, -100.0);
     double gate = std::max(floor_db + p.gate_above_floor, peak_db - p.gate_below_peak);
     gate = std::max(gate, p.absolute_gate);
     ff.silent = ff.energy_db < gate;

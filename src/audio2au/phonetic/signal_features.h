@@ -26,7 +26,7 @@ struct FrameFeatures {
 
 // Frame i is centred at (i + 0.5) * kFrameStep seconds; ceil(samples / 160) frames.
 // Causal except for the 12.5 ms half window: the loudness gate follows the signal with running
-// floor and peak trackers (FastParams), so the same code serves streaming.
+// floor (minimum over a window) and peak trackers (FastParams), so the same code serves streaming.
 std::vector<FrameFeatures> analyse_frames(std::span<const float> samples, const FastParams& params);
 
 inline double frame_time(size_t i) { return (double(i) + 0.5) * kFrameStep; }
