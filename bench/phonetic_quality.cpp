@@ -33,12 +33,6 @@ const std::vector<std::string> kSentences = {
     "Stop complaining about the weather, it is a wonderful bright spring day.",
 };
 
-std::vector<PhoneMark> marks_of(const phonetic::PhoneTrack& phones) {
-  std::vector<PhoneMark> m;
-  for (const auto& p : phones) m.push_back({p.phone, p.start, p.end});
-  return m;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -127,7 +121,7 @@ int main(int argc, char** argv) {
                     r.sequence.emotion->intensity, r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
         if (!plots.empty())
           write_au_plot(fs::path(plots) / ("espeak_" + std::to_string(i + 1) + "_" + mode + ".png"),
-                                  r.sequence, marks_of(r.phones));
+                                  r.sequence, phonetic::phone_marks(r.phones));
       }
       if (std::getenv("PHONETIC_LAGSCAN")) {  // correlation with the truth shifted (tuning aid)
         for (int lag = -100; lag <= 100; lag += 20) {
@@ -175,7 +169,7 @@ int main(int argc, char** argv) {
                       r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
           if (!plots.empty())
             write_au_plot(fs::path(plots) / (f.stem().string() + "_" + mode + ".png"), r.sequence,
-                                    marks_of(r.phones));
+                                    phonetic::phone_marks(r.phones));
         }
         std::printf("  %.1fx real time\n", audio / cpu);
       }

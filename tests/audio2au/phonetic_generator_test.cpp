@@ -182,8 +182,7 @@ TEST(PhoneticGenerator, PlotWritesAPng) {
   o.lipsync = "fast";
   phonetic::PhoneticGenerator gen(o);
   auto r = gen.run(vowel_signal(), "test.wav");
-  std::vector<PhoneMark> marks;
-  for (const auto& p : r.phones) marks.push_back({p.phone, p.start, p.end});
+  auto marks = phonetic::phone_marks(r.phones);
   write_au_plot(dir / "au.png", r.sequence, marks);
   EXPECT_GT(std::filesystem::file_size(dir / "au.png"), 1000u);
   EXPECT_THROW(write_au_plot(dir / "bad.png", r.sequence, marks, {31}), Error);

@@ -189,4 +189,11 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
   return result;
 }
 
+std::vector<PhoneMark> phone_marks(const PhoneTrack& phones) {
+  std::vector<PhoneMark> marks;
+  marks.reserve(phones.size());
+  for (const auto& p : phones) marks.push_back({p.phone, p.start, p.end});
+  return marks;
+}
+
 }  // namespace auhead::phonetic

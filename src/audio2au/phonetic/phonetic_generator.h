@@ -6,6 +6,7 @@
 #include <string>
 
 #include "audio2au/au_generator.h"
+#include "audio2au/phonetic/au_plot.h"
 #include "audio2au/phonetic/phone_segment.h"
 #include "audio2au/phonetic/prosody_emotion.h"
 
@@ -34,5 +35,8 @@ class PhoneticGenerator : public AuGenerator {
   AuGeneratorOptions options_;
   PhoneTrack last_phones_;
 };
+
+// The phones as marks for write_au_plot().
+std::vector<PhoneMark> phone_marks(const PhoneTrack& phones);
 
 }  // namespace auhead::phonetic
