@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
       o.fps = fps;
       phonetic::PhoneticGenerator gen(o);
       double corr_sum = 0, corr_raw = 0, audio = 0, cpu = 0;
-      int closures = 0, hits = 0;
+      int closures = 0, hits = 0, hits_raw = 0;
       std::printf("== espeak-ng, %s front end, %g fps\n", mode.c_str(), fps);
       for (size_t i = 0; i < utts.size(); ++i) {
         auto t0 = std::chrono::steady_clock::now();
@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
         corr_sum += c;
         closures += n;
         hits += int(std::lround(h * n));
+        hits_raw += int(std::lround(ps::closure_hit_rate(r.sequence, raw[i].phonemes, 0.06) * n));
         std::printf("  sentence %zu: r = %.3f (espeak's raw stop timing: %.3f), closures %d/%d, emotion %s %.2f "
                     "(pitch sd %.1f st, height %.1f st, loudness sd %.1f dB)\n", i + 1, c, c_raw,
                     int(std::lround(h * n)), n, std::string(emotion_name(r.sequence.emotion->label)).c_str(),
@@ -135,9 +136,9 @@ int main(int argc, char** argv) {
           std::printf("  truth shifted %+d ms: mean r = %.3f\n", lag, sum / utts.size());
         }
       }
-      std::printf("  mean r = %.3f (raw stop timing: %.3f), closure hit rate = %.1f%% (%d/%d), %.1fx real time\n",
-                  corr_sum / utts.size(), corr_raw / utts.size(),
-                  100.0 * hits / std::max(closures, 1), hits, closures, audio / cpu);
+      std::printf("  mean r = %.3f (raw stop timing: %.3f), closure hit rate = %.1f%% (%d/%d; raw stop timing %.1f%%), "
+                  "%.1fx real time\n", corr_sum / utts.size(), corr_raw / utts.size(), 100.0 * hits / std::max(closures, 1),
+                  hits, closures, 100.0 * hits_raw / std::max(closures, 1), audio / cpu);
     }
     }
 #else
