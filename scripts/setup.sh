@@ -13,6 +13,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
   libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev
   python-matplotlib-data pocketsphinx-testdata
+  libpocketsphinx-dev pocketsphinx-en-us libespeak-ng-dev
 )
 
 missing=()
