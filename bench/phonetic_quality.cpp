@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../tests/audio2au/phonetic_support.h"
-#include "audio2au/phonetic/au_plot.h"
+#include "au/au_plot.h"
 #include "audio2au/phonetic/phonetic_generator.h"
 #include "audio2au/phonetic/phonetic_params.h"
 #include "audio2au/phonetic/signal_features.h"

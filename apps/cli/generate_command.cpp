@@ -19,6 +19,7 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
   args->render.add_to(cmd, false);
   cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)")->required();
   cmd->add_option("--au-out", args->au_out, "also write the AU sequence (.json or .csv)");
+  cmd->add_option("--plot", args->au.options.plot, "also draw the AU curves with the phones to this PNG");
   args->edit.add_to(cmd);
   cmd->callback([args] {
     GenerateOptions o;

@@ -21,6 +21,7 @@ struct AuOptions {
   uint64_t seed = 0;
   std::filesystem::path model_dir;             // alm checkpoint folder
   AuEdit edit;                                 // applied to the generated sequence
+  std::filesystem::path plot;                  // PNG chart of the AU curves (with phones); empty: none
 };
 
 struct RenderOptions {

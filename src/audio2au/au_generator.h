@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "au/au_plot.h"
 #include "auhead/au_sequence.h"
 
 namespace auhead {
@@ -28,6 +29,8 @@ class AuGenerator {
   virtual ~AuGenerator() = default;
   // `samples` are 16 kHz mono floats in [-1, 1]; `source` names the audio in error messages.
   virtual AuSequence generate(std::span<const float> samples, const std::string& source) = 0;
+  // What the last generate() heard, for plots (the phonetic generator's phones); may be empty.
+  virtual std::vector<PhoneMark> timeline() const { return {}; }
 };
 
 using AuGeneratorFactory = std::function<std::unique_ptr<AuGenerator>(const AuGeneratorOptions&)>;

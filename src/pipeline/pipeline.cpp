@@ -56,6 +56,7 @@ AuSequence run_generator(AuGenerator& generator, const media::Audio& audio, cons
   if (seq.fps != o.fps) seq = resample(seq, o.fps);
   apply_edit(seq, o.edit);
   seq.validate("generated AU sequence");
+  if (!o.plot.empty()) write_au_plot(o.plot, seq, generator.timeline());
   return seq;
 }
 
@@ -91,6 +92,7 @@ RendererOptions renderer_options(const RenderOptions& o) {
 
 AuSequence generate_au(const AuOptions& options) {
   check_fps(options.fps);
+  if (!options.plot.empty()) AtomicFile probe(options.plot);  // an unwritable plot fails before any work
   media::Audio audio = media::decode_audio(options.audio);
   auto generator = make_au_generator(options.au_generator, generator_options(options));
   return run_generator(*generator, audio, options);
@@ -109,6 +111,7 @@ AuSequence generate(const GenerateOptions& options) {
   check_size(options.render.size);
   check_outputs(options.render);
   if (!options.au_out.empty()) detect_au_format(options.au_out);
+  if (!options.au.plot.empty()) AtomicFile probe(options.au.plot);
   // Inputs are read and both stages created before Stage 1 runs, so that a bad portrait or a
   // missing renderer is reported before any long work.
   cv::Mat portrait = media::load_image_rgb(options.render.image);

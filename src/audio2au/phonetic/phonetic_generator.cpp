@@ -189,6 +189,8 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
   return result;
 }
 
+std::vector<PhoneMark> PhoneticGenerator::timeline() const { return phone_marks(last_phones_); }
+
 std::vector<PhoneMark> phone_marks(const PhoneTrack& phones) {
   std::vector<PhoneMark> marks;
   marks.reserve(phones.size());

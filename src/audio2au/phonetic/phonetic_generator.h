@@ -6,7 +6,7 @@
 #include <string>
 
 #include "audio2au/au_generator.h"
-#include "audio2au/phonetic/au_plot.h"
+#include "au/au_plot.h"
 #include "audio2au/phonetic/phone_segment.h"
 #include "audio2au/phonetic/prosody_emotion.h"
 
@@ -30,6 +30,7 @@ class PhoneticGenerator : public AuGenerator {
   PhoneticResult run(std::span<const float> samples, const std::string& source);
   // Phones of the last generate()/run() call.
   const PhoneTrack& last_phones() const { return last_phones_; }
+  std::vector<PhoneMark> timeline() const override;
 
  private:
   AuGeneratorOptions options_;

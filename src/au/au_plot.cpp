@@ -1,4 +1,4 @@
-#include "audio2au/phonetic/au_plot.h"
+#include "au/au_plot.h"
 
 #include <algorithm>
 #include <cmath>
