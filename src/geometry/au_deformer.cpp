@@ -1,62 +1,141 @@
-// PROVISIONAL stand-in for branch geometry's AuDeformer, so that the warp renderer links and can be looked at.
-// On merging geometry, take its au_deformer.cpp and drop this one.
-#include <cmath>
-#include <set>
+// Σ intensity · field + couplings in the canonical frame, then the lip and eyelid constraints, then
+// the displacement (not the absolute point) is rotated and scaled into the image, so that zero AUs
+// reproduce the portrait's landmarks bit for bit.
 #include "geometry/au_deformer.h"
-#include "render/warp/face_regions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "auhead/error.h"
+#include "geometry/au_basis.h"
 
 namespace auhead::geometry {
-struct AuDeformer::Impl { std::vector<cv::Point3f> lm; };
-AuDeformer::AuDeformer(const face::FaceResult& face) {
-  auto p = std::make_shared<Impl>();
-  p->lm = face.landmarks;
-  impl_ = p;
+
+struct AuDeformer::Impl {
+  face::FaceResult face;
+  AuBasis basis;
+  AuFields fields;
+  std::vector<cv::Point3f> rest;  // face.alignment.aligned
+};
+
+namespace {
+
+const face::CanonicalFace& standard_canonical() {
+  static std::once_flag once;
+  static face::CanonicalFace canonical;
+  std::call_once(once, [] {
+    auto file = face::default_face_models_dir() / "geometry_pipeline_metadata_landmarks.binarypb";
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+      throw unavailable_error(file.string() + ": canonical face missing (run scripts/setup.sh)");
+    canonical = face::CanonicalFace::load(file);
+  });
+  return canonical;
 }
-std::vector<cv::Point3f> AuDeformer::deform(const AuFrame& a) const {
-  using namespace render::warp;
-  std::vector<cv::Point3f> out = impl_->lm;
-  const auto& L = impl_->lm;
-  auto P = [&](int i) { return cv::Point2f(L[i].x, L[i].y); };
-  cv::Point2f ex = P(263) - P(33);
-  float cm = float(cv::norm(ex)) / 9.f;
-  cv::Point2f right = ex / float(cv::norm(ex)), down(-right.y, right.x);
-  cv::Point2f mouth = (P(13) + P(14)) * 0.5f;
-  std::set<int> lower(kInnerLips.lower.begin() + 1, kInnerLips.lower.end() - 1);
-  lower.insert(kOuterLips.lower.begin() + 1, kOuterLips.lower.end() - 1);
-  for (int i = 0; i < 468; ++i) {
-    cv::Point2f p = P(i), d = p - mouth;
-    float along = d.dot(down) / cm, side = d.dot(right) / cm;
-    cv::Point2f m(0, 0);
-    // jaw
-    float wj = lower.count(i) ? 1.f : std::clamp((along - 0.1f) / 0.8f, 0.f, 1.f) * std::exp(-side * side / 30.f);
-    m += down * (1.6f * cm * a[8] * wj);
-    // smile corners
-    for (int s = 0; s < 2; ++s) {
-      cv::Point2f c = s ? (P(291) + P(308)) * 0.5f : (P(61) + P(78)) * 0.5f;
-      float r2 = float((p - c).dot(p - c)) / (cm * cm);
-      float w = std::exp(-r2 / 1.2f);
-      float au = s ? a[11] : a[12];
-      m += (right * (s ? 0.3f : -0.3f) - down * 0.5f) * (cm * au * w);
-      float dep = a[27];
-      m += down * (0.35f * cm * dep * w);
-    }
-    out[i].x += m.x, out[i].y += m.y;
+
+float smoothstep(float e0, float e1, float x) {
+  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
+  return t * t * (3 - 2 * t);
+}
+
+// Keeps `lower` at or below `upper` in y (or no further above it than the portrait had it).
+// move_upper/move_lower: which of the two may move (both: they meet halfway).
+void keep_order(std::vector<cv::Point3f>& p, const std::vector<cv::Point3f>& rest, int upper, int lower,
+                bool move_upper, bool move_lower) {
+  float g0 = rest[upper].y - rest[lower].y;
+  float gmin = std::min(0.f, g0);
+  float g = p[upper].y - p[lower].y;
+  if (g >= gmin) return;
+  float fix = gmin - g;
+  if (move_upper && move_lower) {
+    p[upper].y += fix / 2;
+    p[lower].y -= fix / 2;
+  } else if (move_upper) {
+    p[upper].y += fix;
+  } else {
+    p[lower].y -= fix;
   }
-  auto close = [&](const auto& eye, float au) {
-    for (std::size_t k = 1; k + 1 < eye.upper.size(); ++k) {
-      cv::Point2f u = P(eye.upper[k]), l = P(eye.lower[k]);
-      cv::Point2f m = (l - u) * (0.95f * au);
-      out[eye.upper[k]].x += m.x, out[eye.upper[k]].y += m.y;
+}
+
+}  // namespace
+
+AuDeformer::AuDeformer(const face::FaceResult& face)
+    : AuDeformer(face, standard_canonical(), AuBasis::standard()) {}
+
+AuDeformer::AuDeformer(const face::FaceResult& face, const face::CanonicalFace& canonical, const AuBasis& basis) {
+  if (face.landmarks.size() != size_t(kMeshPoints) || face.alignment.aligned.size() != size_t(kMeshPoints))
+    throw std::invalid_argument("AuDeformer: the face needs 468 landmarks and its canonical alignment");
+  auto impl = std::make_shared<Impl>();
+  impl->face = face;
+  impl->basis = basis;
+  impl->rest = face.alignment.aligned;
+  impl->fields = compute_au_fields(basis, canonical, impl->rest);
+  impl_ = std::move(impl);
+}
+
+const face::FaceResult& AuDeformer::face() const { return impl_->face; }
+const AuBasis& AuDeformer::basis() const { return impl_->basis; }
+const AuFields& AuDeformer::fields() const { return impl_->fields; }
+
+std::vector<cv::Point3f> AuDeformer::deform_canonical(const AuFrame& in) const {
+  const Impl& m = *impl_;
+  AuFrame a;
+  for (int k = 0; k < kNumAus; ++k) a[k] = std::clamp(std::isfinite(in[k]) ? in[k] : 0.f, 0.f, 1.f);
+
+  std::vector<cv::Vec3f> d(kMeshPoints, cv::Vec3f(0, 0, 0));
+  for (int k = 0; k < kNumAus; ++k) {
+    if (a[k] == 0) continue;
+    const auto& f = m.fields.au[k];
+    for (int v = 0; v < kMeshPoints; ++v) d[v] += a[k] * f[v];
+  }
+  for (size_t c = 0; c < m.basis.couplings.size(); ++c) {
+    const auto& cp = m.basis.couplings[c];
+    float w = cp.gain * a[cp.from] * (1 - a[cp.to]);
+    if (w == 0) continue;
+    const auto& f = m.fields.coupling[c];
+    for (int v = 0; v < kMeshPoints; ++v) d[v] += w * f[v];
+  }
+  std::vector<cv::Point3f> p(m.rest);
+  for (int v = 0; v < kMeshPoints; ++v) p[v] += cv::Point3f(d[v][0], d[v][1], d[v][2]);
+
+  const auto& c = m.basis.constraints;
+  // Eye closure near 1 brings each lid pair together whatever else moves them.
+  for (int s = 0; s < 2; ++s) {
+    float t = smoothstep(0.75f, 1.f, a[c.eye_closure[s]]);
+    if (t <= 0) continue;
+    for (auto [u, l] : c.eyelids[s]) {
+      cv::Point3f meet = p[l] + c.eyelid_meet * (p[u] - p[l]);
+      p[u] += t * (meet - p[u]);
+      p[l] += t * (meet - p[l]);
     }
-  };
-  close(kLeftEye, a[0]);
-  close(kRightEye, a[1]);
-  for (int i : {70, 63, 105, 66, 107, 55, 65, 52, 53, 46}) out[i].y += (0.3f * a[5] - 0.4f * a[7]) * cm;
-  for (int i : {300, 293, 334, 296, 336, 285, 295, 282, 283, 276}) out[i].y += (0.3f * a[4] - 0.4f * a[6]) * cm;
-  for (std::size_t k = 1; k + 1 < kLeftEye.upper.size(); ++k) out[kLeftEye.upper[k]].y -= 0.15f * cm * a[2];
-  for (std::size_t k = 1; k + 1 < kRightEye.upper.size(); ++k) out[kRightEye.upper[k]].y -= 0.15f * cm * a[3];
-  for (int i : {61, 78}) out[i].x -= 0.3f * cm * a[14];
-  for (int i : {291, 308}) out[i].x += 0.3f * cm * a[13];
+  }
+  for (const auto& side : c.eyelids)
+    for (auto [u, l] : side) keep_order(p, m.rest, u, l, true, true);
+  // Lips never pass through each other: inner pairs first, then the outer contours stay outside.
+  for (auto [u, l] : c.lip_inner) keep_order(p, m.rest, u, l, true, true);
+  for (auto [o, i] : c.lip_upper_outer) keep_order(p, m.rest, o, i, true, false);
+  for (auto [i, o] : c.lip_lower_outer) keep_order(p, m.rest, i, o, false, true);
+  return p;
+}
+
+cv::Point3f AuDeformer::canonical_delta_to_image(const cv::Point3f& d) const {
+  const auto& s = impl_->face.alignment.canonical_to_image;
+  // Canonical (y up, z toward the viewer) → image axes (y down, z away), then rotate and scale.
+  cv::Vec3d v = s.scale * (s.rotation * cv::Vec3d(d.x, -d.y, -d.z));
+  return {float(v[0]), float(v[1]), float(v[2])};
+}
+
+std::vector<cv::Point3f> AuDeformer::deform(const AuFrame& aus) const {
+  const Impl& m = *impl_;
+  auto p = deform_canonical(aus);
+  std::vector<cv::Point3f> out(m.face.landmarks);
+  for (int v = 0; v < kMeshPoints; ++v) {
+    cv::Point3f d = p[v] - m.rest[v];
+    if (d.x == 0 && d.y == 0 && d.z == 0) continue;
+    out[v] += canonical_delta_to_image(d);
+  }
   return out;
 }
+
 }  // namespace auhead::geometry

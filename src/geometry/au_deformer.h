@@ -11,12 +11,28 @@
 
 namespace auhead::geometry {
 
+struct AuBasis;
+struct AuFields;
+
 class AuDeformer {
  public:
-  // `face` is the portrait's analysis (468 landmarks in image pixels and its alignment).
+  // `face` is the portrait's analysis (468 landmarks in image pixels and its alignment). This form
+  // uses data/au_basis.json and the canonical face in face::default_face_models_dir() (both loaded
+  // once per process); unavailable errors when they are missing.
   explicit AuDeformer(const face::FaceResult& face);
+  AuDeformer(const face::FaceResult& face, const face::CanonicalFace& canonical, const AuBasis& basis);
+
   // 468 landmarks in the portrait's image pixels (z as in face::FaceResult) for one AU frame.
   std::vector<cv::Point3f> deform(const AuFrame& aus) const;
+  // The same in the canonical frame (cm; x right = subject's left, y up, z toward the viewer):
+  // the portrait's FaceAlignment::aligned plus the AU displacements, constraints applied.
+  std::vector<cv::Point3f> deform_canonical(const AuFrame& aus) const;
+  // Canonical-frame displacements → image-pixel displacements (the portrait's pose and scale).
+  cv::Point3f canonical_delta_to_image(const cv::Point3f& d) const;
+
+  const face::FaceResult& face() const;
+  const AuBasis& basis() const;
+  const AuFields& fields() const;  // per AU, 468 displacements (canonical cm) at intensity 1
 
  private:
   struct Impl;
