@@ -32,6 +32,9 @@ std::vector<cv::Point> ring_polygon(const std::vector<cv::Point2f>& face, const 
   return poly;
 }
 
+// Darkening at a gap between teeth: `sep` 0 on the gap, 1 away from it; gaps fade toward the sides.
+float g_teeth_sep(float sep, float au) { return 1.f - 0.22f * (1.f - sep) * (1.f - au); }
+
 }  // namespace
 
 float MouthInterior::lip_gap(const std::vector<cv::Point2f>& face) {
@@ -58,9 +61,9 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
                                     cv::Point(cvRound(face[187].x), cvRound(face[187].y))});
   float skin_l = (skin[0] + skin[1] + skin[2]) / 3.f;
   float light = std::clamp(skin_l / 170.f, 0.45f, 1.25f);
-  cavity_ = cv::Vec3f(70, 22, 24) * (0.5f * light) + lip * 0.18f;
-  teeth_ = cv::Vec3f(232, 224, 210) * std::min(1.f, 0.92f * light);
-  tongue_ = cv::Vec3f(150, 62, 66) * light * 0.55f + lip * 0.2f;
+  cavity_ = cv::Vec3f(62, 14, 18) * (0.55f * light) + lip * 0.12f;
+  teeth_ = cv::Vec3f(240, 232, 214) * std::min(1.f, 0.95f * light);
+  tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
 }
 
 void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face) const {
@@ -95,11 +98,13 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
   float width = 2 * half_w;
   float open_rel = gap / width;  // ~0.5 for a wide-open mouth
   float teeth_vis = smoothstep(0.02f, 0.09f, open_rel);
-  float teeth_h = std::min(gap * 0.42f, 0.11f * width);
-  float lower_vis = 0.6f * smoothstep(0.22f, 0.45f, open_rel);
-  float lower_h = std::min(gap * 0.18f, 0.07f * width);
-  float tongue_vis = smoothstep(0.12f, 0.35f, open_rel);
-
+  float teeth_h = std::min(gap * 0.4f, 0.1f * width);
+  float lower_vis = 0.45f * smoothstep(0.3f, 0.5f, open_rel);
+  float lower_h = std::min(gap * 0.12f, 0.05f * width);
+  float tongue_vis = smoothstep(0.1f, 0.3f, open_rel);
+  // Tooth boundaries across the arch (fractions of the half width): incisors wider than the rest.
+  static constexpr float kGaps[] = {0.f, 0.2f, 0.37f, 0.52f, 0.66f, 0.79f};
+  const float gap_w = std::max(0.02f, 0.6f / half_w);  // about 0.6 px
   auto path_y = [&](const std::array<int, 11>& path, float x) {  // the lip line's y at column x
     float xa = x + box.x;
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
@@ -123,23 +128,29 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
       float a = alpha.at<uint8_t>(y, x) / 255.f * opacity;
       if (a <= 0) continue;
       float v = lines ? std::clamp((float(y) - yu) / h, 0.f, 1.f) : 0.5f;
-      cv::Vec3f c = cavity_ * (0.7f + 0.5f * v) * corner;
+      cv::Vec3f c = cavity_ * ((0.55f + 0.6f * v) * corner);
       if (lines) {
-        // Tongue: a soft ellipse rising from the bottom.
-        float tu = u / 0.65f, tv = (1.f - v) / 0.45f;
-        float tongue = tongue_vis * std::clamp(1.f - (tu * tu + tv * tv), 0.f, 1.f);
-        c = c * (1 - tongue) + tongue_ * tongue * corner;
-        // Upper teeth: a band under the upper lip, shadowed right under the lip and at the sides.
+        // Tongue: a soft ellipse rising from the bottom, lit from the front.
+        float tu = u / 0.7f, tv = (1.f - v) / 0.5f;
+        float d = tu * tu + tv * tv;
+        float tongue = tongue_vis * smoothstep(1.f, 0.6f, d);
+        c = c * (1 - tongue) + tongue_ * (tongue * corner * (0.75f + 0.25f * (1.f - d)));
+        // Upper teeth: a band under the upper lip whose edge curves up toward the sides, shadowed
+        // right under the lip and toward the corners, with faint gaps between the teeth.
         float dy = float(y) - yu;
-        float side = 1.f - smoothstep(0.55f, 0.85f, au);
-        float band = teeth_vis * side * (1.f - smoothstep(teeth_h - 1.f, teeth_h + 0.5f, dy));
+        float h_u = teeth_h * (1.f - 0.45f * au * au);
+        float side = 1.f - smoothstep(0.6f, 0.88f, au);
+        float band = teeth_vis * side * (1.f - smoothstep(h_u - 1.f, h_u + 0.5f, dy));
         if (band > 0) {
-          float shade = (0.78f + 0.22f * smoothstep(0.f, 0.35f * teeth_h + 0.5f, dy)) * (1.f - 0.35f * au * au);
+          float shade = (0.72f + 0.28f * smoothstep(0.f, 0.3f * h_u + 0.8f, dy)) * (1.f - 0.45f * au * au);
+          float sep = 1.f;
+          for (float g : kGaps) sep = std::min(sep, smoothstep(0.f, gap_w, std::abs(au - g)));
+          shade *= g_teeth_sep(sep, au);
           c = c * (1 - band) + teeth_ * (shade * band);
         }
         float dl = yl - float(y);
-        float lband = lower_vis * (1.f - smoothstep(0.5f, 0.75f, au)) * (1.f - smoothstep(lower_h - 1.f, lower_h + 0.5f, dl));
-        if (lband > 0) c = c * (1 - lband) + teeth_ * (0.7f * lband);
+        float lband = lower_vis * (1.f - smoothstep(0.35f, 0.55f, au)) * (1.f - smoothstep(lower_h - 1.f, lower_h + 0.5f, dl));
+        if (lband > 0) c = c * (1 - lband) + teeth_ * (0.75f * lband);
       }
       auto& px = frame.at<cv::Vec3b>(box.y + y, box.x + x);
       for (int k = 0; k < 3; ++k) px[k] = cv::saturate_cast<uint8_t>(px[k] * (1 - a) + c[k] * a);
