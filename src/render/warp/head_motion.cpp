@@ -101,9 +101,4 @@ cv::Point2f HeadTransform::apply(const cv::Point3f& p) const {
   return {q[0] + pivot_.x + shift_.x, q[1] + pivot_.y + shift_.y};
 }
 
-cv::Point2f HeadTransform::apply(const cv::Point2f& p, float weight) const {
-  cv::Point2f m = apply(cv::Point3f(p.x, p.y, pivot_.z));
-  return p + (m - p) * weight;
-}
-
 }  // namespace auhead::render::warp

@@ -1,6 +1,6 @@
 // Small, smooth head motion for a talking head: seeded slow noise on yaw, pitch and roll, nods
 // tied to speech activity (read from the mouth AUs), a gentle drift, all smoothed over time.
-// Applied to the landmarks in 3-D around a pivot in the neck, and to the head-ring anchors in part.
+// Applied to the landmarks in 3-D around a pivot in the neck; the warp mesh's rings follow them.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -31,8 +31,6 @@ class HeadTransform {
  public:
   HeadTransform(const HeadMotionPose& pose, const cv::Point3f& pivot, float face_width);
   cv::Point2f apply(const cv::Point3f& p) const;
-  // A 2-D point (z = the pivot's depth) moved by `weight` of the motion.
-  cv::Point2f apply(const cv::Point2f& p, float weight) const;
 
  private:
   cv::Matx33f r_;

@@ -1,7 +1,9 @@
-// The triangle mesh the portrait is warped with: the 468 face-mesh points, a ring of anchors around
-// the head (they follow head motion, not expressions) and anchors on the frame border (fixed), with
-// the canonical face's triangles inside the face, the mouth and eye openings closed by strips
-// between paired lip/lid points, and a Delaunay triangulation of the rest of the frame.
+// The triangle mesh the portrait is warped with: the 468 face-mesh points, rings of anchors around
+// the face and anchors on the frame border, with the canonical face's triangles inside the face, the
+// mouth and eye openings closed by strips between paired lip/lid points, and a Delaunay
+// triangulation of the rest of the frame. The rings follow the face outline's motion (expression
+// and head motion) less and less with distance and the border stays put, so the background and hair
+// bend smoothly instead of kinking at the face border.
 #pragma once
 #include <array>
 #include <vector>
@@ -12,13 +14,14 @@ namespace auhead::render::warp {
 
 struct WarpMesh {
   // Points in frame pixel coordinates (pixel centres at integers): [0, face_points) the face mesh,
-  // then the head ring, then the border.
+  // then the rings, then the border.
   std::vector<cv::Point2f> points;
   std::vector<std::array<int, 3>> triangles;
   int face_points = 0;
   int ring_begin = 0, border_begin = 0;
-  // How much each point follows the head motion: 1 for the face, less for the ring, 0 on the border.
-  std::vector<float> head_weight;
+  // Per ring point (index - ring_begin): how it follows the outline: sum of weight × the outline
+  // points' displacement (weights sum to the point's falloff, 1 at the outline → 0 far out).
+  std::vector<std::vector<std::pair<int, float>>> follow;
 };
 
 // `face`: the portrait's 468 landmarks in frame pixel coordinates; `face_triangles`: the canonical
@@ -26,7 +29,9 @@ struct WarpMesh {
 WarpMesh build_warp_mesh(const std::vector<cv::Point2f>& face, const std::vector<std::array<int, 3>>& face_triangles,
                          int size);
 
-// The mesh's points with the first face_points replaced by `face` (the anchors as built).
-std::vector<cv::Point2f> mesh_points(const WarpMesh& mesh, const std::vector<cv::Point2f>& face);
+// The mesh's target points for a frame: `face` (the moved face points), the rings following it,
+// the border where it was. `out` is resized to mesh.points.size().
+void mesh_targets(const WarpMesh& mesh, const std::vector<cv::Point2f>& face, std::vector<cv::Point2f>& out);
+std::vector<cv::Point2f> mesh_targets(const WarpMesh& mesh, const std::vector<cv::Point2f>& face);
 
 }  // namespace auhead::render::warp

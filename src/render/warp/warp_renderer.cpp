@@ -110,10 +110,8 @@ void WarpRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, co
         cv::Point2f p = s.to_frame(lm[i]);
         face_t[i] = head.apply(cv::Point3f(p.x, p.y, lm[i].z * zscale));
       }
-      for (int i = s.mesh.ring_begin; i < s.mesh.border_begin; ++i)
-        target[i] = head.apply(s.mesh.points[i], s.mesh.head_weight[i]);
     }
-    std::copy(face_t.begin(), face_t.end(), target.begin());
+    mesh_targets(s.mesh, face_t, target);
     warper.build_map(s.mesh.points, target);
     warper.apply(s.framing.image, frame);
     s.mouth.compose(frame, face_t);
