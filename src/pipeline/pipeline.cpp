@@ -2,7 +2,12 @@
 #include "auhead/pipeline.h"
 
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "audio2au/au_generator.h"
 #include "auhead/error.h"
@@ -60,6 +65,71 @@ AuSequence run_generator(AuGenerator& generator, const media::Audio& audio, cons
   return seq;
 }
 
+// Frames go from the renderer to the writers through a short queue served by a second thread, so
+// that rendering and encoding overlap. An error on either side stops both and is rethrown here.
+class FrameSink {
+ public:
+  FrameSink(media::VideoWriter* video, media::PngSequenceWriter* frames) : video_(video), frames_(frames) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~FrameSink() {
+    close();
+    if (thread_.joinable()) thread_.join();
+  }
+  void push(const cv::Mat& frame) {
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [&] { return queue_.size() < kDepth || error_; });
+    if (error_) std::rethrow_exception(error_);
+    queue_.push_back(frame.clone());
+    ready_.notify_one();
+  }
+  // Waits until every frame is written; rethrows a writer error.
+  void finish() {
+    close();
+    thread_.join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::size_t kDepth = 8;
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  void run() {
+    for (;;) {
+      cv::Mat frame;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        frame = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+      }
+      try {
+        if (video_) video_->write(frame);
+        if (frames_) frames_->write(frame);
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        error_ = std::current_exception();
+        queue_.clear();
+        space_.notify_all();
+        return;
+      }
+    }
+  }
+  media::VideoWriter* video_;
+  media::PngSequenceWriter* frames_;
+  std::deque<cv::Mat> queue_;
+  std::mutex mutex_;
+  std::condition_variable ready_, space_;
+  bool closed_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
 void run_renderer(Renderer& renderer, const AuSequence& aus, const cv::Mat& portrait, const RenderOptions& o) {
   AuSequence edited = aus;
   apply_edit(edited, o.edit);
@@ -69,11 +139,14 @@ void run_renderer(Renderer& renderer, const AuSequence& aus, const cv::Mat& port
     video = std::make_unique<media::VideoWriter>(o.output, o.size, o.size, media::FrameRate::from_fps(edited.fps), o.audio);
   if (!o.frames_dir.empty()) frames = std::make_unique<media::PngSequenceWriter>(o.frames_dir);
   Progress progress("rendering", int64_t(edited.frames.size()));
-  renderer.render(edited, portrait, o.image.string(), [&](const cv::Mat& frame) {
-    if (video) video->write(frame);
-    if (frames) frames->write(frame);
-    progress.advance();
-  });
+  {
+    FrameSink sink(video.get(), frames.get());
+    renderer.render(edited, portrait, o.image.string(), [&](const cv::Mat& frame) {
+      sink.push(frame);
+      progress.advance();
+    });
+    sink.finish();
+  }
   if (video) video->finish();
   if (frames) frames->finish();
   progress.finish();
@@ -118,6 +191,9 @@ AuSequence generate(const GenerateOptions& options) {
   media::Audio audio = media::decode_audio(options.au.audio);
   auto generator = make_au_generator(options.au.au_generator, generator_options(options.au));
   auto renderer = make_renderer(options.render.renderer, renderer_options(options.render));
+  // The renderer's portrait work (face analysis) also runs first: "no face found" is reported
+  // before Stage 1 spends any time.
+  renderer->prepare(portrait, options.render.image.string());
   AuSequence aus = run_generator(*generator, audio, options.au);
   if (!options.au_out.empty()) write_au_file(options.au_out, aus);
   run_renderer(*renderer, aus, portrait, options.render);

@@ -23,6 +23,10 @@ struct RendererOptions {
 class Renderer {
  public:
   virtual ~Renderer() = default;
+  // Optional: the work that depends only on the portrait (face analysis, reference features), so
+  // that the pipeline can do it while Stage 1 runs. render() with the same portrait reuses it;
+  // render() works without it. Errors are those render() would raise for the portrait.
+  virtual void prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) {}
   // Renders every frame of `aus` (at aus.fps) from the RGB portrait, calling `emit` once per frame in
   // order with an RGB CV_8UC3 image of size × size. `portrait_source` names the image in errors.
   virtual void render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,

@@ -1,0 +1,161 @@
+#include "render/warp/mouth_interior.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "render/warp/face_regions.h"
+
+namespace auhead::render::warp {
+
+namespace {
+
+float smoothstep(float e0, float e1, float x) {
+  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
+  return t * t * (3 - 2 * t);
+}
+
+// Mean colour of the image over a polygon.
+cv::Vec3f mean_in(const cv::Mat& img, const std::vector<cv::Point>& poly) {
+  cv::Mat mask(img.size(), CV_8U, cv::Scalar(0));
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255));
+  cv::Scalar m = cv::mean(img, mask);
+  return {float(m[0]), float(m[1]), float(m[2])};
+}
+
+std::vector<cv::Point> ring_polygon(const std::vector<cv::Point2f>& face, const std::array<int, 11>& a,
+                                    const std::array<int, 11>& b) {
+  std::vector<cv::Point> poly;
+  for (int i : a) poly.emplace_back(cvRound(face[i].x), cvRound(face[i].y));
+  for (auto it = b.rbegin(); it != b.rend(); ++it) poly.emplace_back(cvRound(face[*it].x), cvRound(face[*it].y));
+  return poly;
+}
+
+// Darkening at a gap between teeth: `sep` 0 on the gap, 1 away from it; gaps fade toward the sides.
+float g_teeth_sep(float sep, float au) { return 1.f - 0.22f * (1.f - sep) * (1.f - au); }
+
+}  // namespace
+
+float MouthInterior::lip_gap(const std::vector<cv::Point2f>& face) {
+  float sum = 0;
+  int n = 0;
+  for (std::size_t i = 2; i + 2 < kInnerLips.upper.size(); ++i) {
+    sum += float(cv::norm(face[kInnerLips.upper[i]] - face[kInnerLips.lower[i]]));
+    ++n;
+  }
+  return sum / n;
+}
+
+MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2f>& face) {
+  source_gap_ = lip_gap(face);
+  // Lip colour: between the outer and inner lip lines (upper and lower lip).
+  cv::Vec3f lip = (mean_in(framed, ring_polygon(face, kOuterLips.upper, kInnerLips.upper)) +
+                   mean_in(framed, ring_polygon(face, kInnerLips.lower, kOuterLips.lower))) * 0.5f;
+  // Skin: a cheek patch (between nose side and cheek outline), for the light level.
+  cv::Vec3f skin = mean_in(framed, {cv::Point(cvRound(face[50].x), cvRound(face[50].y)),
+                                    cv::Point(cvRound(face[101].x), cvRound(face[101].y)),
+                                    cv::Point(cvRound(face[118].x), cvRound(face[118].y)),
+                                    cv::Point(cvRound(face[117].x), cvRound(face[117].y)),
+                                    cv::Point(cvRound(face[123].x), cvRound(face[123].y)),
+                                    cv::Point(cvRound(face[187].x), cvRound(face[187].y))});
+  float skin_l = (skin[0] + skin[1] + skin[2]) / 3.f;
+  float light = std::clamp(skin_l / 170.f, 0.45f, 1.25f);
+  cavity_ = cv::Vec3f(62, 14, 18) * (0.55f * light) + lip * 0.12f;
+  teeth_ = cv::Vec3f(240, 232, 214) * std::min(1.f, 0.95f * light);
+  tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
+}
+
+void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face) const {
+  float gap = lip_gap(face);
+  float extra = gap - source_gap_;
+  float opacity = std::clamp(extra / 1.5f, 0.f, 1.f);
+  if (opacity <= 0) return;
+  // Inner-lip polygon (upper path, then the lower path back), 4× sub-pixel.
+  std::vector<cv::Point2f> poly;
+  for (int i : kInnerLips.upper) poly.push_back(face[i]);
+  for (int k = int(kInnerLips.lower.size()) - 2; k >= 1; --k) poly.push_back(face[kInnerLips.lower[k]]);
+  cv::Rect box = cv::boundingRect(poly);
+  box.x -= 3;
+  box.y -= 3;
+  box.width += 6;
+  box.height += 6;
+  box &= cv::Rect(0, 0, frame.cols, frame.rows);
+  if (box.width < 2 || box.height < 2) return;
+  const int shift = 2;
+  std::vector<cv::Point> ipoly;
+  for (const auto& p : poly)
+    ipoly.emplace_back(cvRound((p.x - box.x) * (1 << shift)), cvRound((p.y - box.y) * (1 << shift)));
+  cv::Mat mask(box.size(), CV_8U, cv::Scalar(0));
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{ipoly}, cv::Scalar(255), cv::LINE_AA, shift);
+  cv::Mat alpha;
+  cv::GaussianBlur(mask, alpha, cv::Size(3, 3), 0.8);
+
+  // Mouth geometry: corners, width, the lip lines per column.
+  cv::Point2f left = face[kInnerLips.upper.front()], right = face[kInnerLips.upper.back()];
+  float cx = (left.x + right.x) / 2 - box.x;
+  float half_w = std::max(2.f, std::abs(right.x - left.x) / 2);
+  float width = 2 * half_w;
+  float open_rel = gap / width;  // ~0.5 for a wide-open mouth
+  float teeth_vis = smoothstep(0.02f, 0.09f, open_rel);
+  float teeth_h = std::min(gap * 0.4f, 0.1f * width);
+  float lower_vis = 0.45f * smoothstep(0.3f, 0.5f, open_rel);
+  float lower_h = std::min(gap * 0.12f, 0.05f * width);
+  float tongue_vis = smoothstep(0.1f, 0.3f, open_rel);
+  // Tooth boundaries across the arch (fractions of the half width): incisors wider than the rest.
+  static constexpr float kGaps[] = {0.f, 0.2f, 0.37f, 0.52f, 0.66f, 0.79f};
+  const float gap_w = std::max(0.02f, 0.6f / half_w);  // about 0.6 px
+  auto path_y = [&](const std::array<int, 11>& path, float x) {  // the lip line's y at column x
+    float xa = x + box.x;
+    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+      cv::Point2f a = face[path[i]], b = face[path[i + 1]];
+      if ((xa >= a.x && xa <= b.x) || (xa >= b.x && xa <= a.x)) {
+        float t = std::abs(b.x - a.x) > 1e-4f ? (xa - a.x) / (b.x - a.x) : 0.5f;
+        return a.y + t * (b.y - a.y) - box.y;
+      }
+    }
+    return std::numeric_limits<float>::quiet_NaN();
+  };
+
+  for (int x = 0; x < box.width; ++x) {
+    float yu = path_y(kInnerLips.upper, float(x)), yl = path_y(kInnerLips.lower, float(x));
+    float u = (float(x) - cx) / half_w;  // -1 .. 1 across the mouth
+    float au = std::abs(u);
+    bool lines = std::isfinite(yu) && std::isfinite(yl) && yl > yu;
+    float h = lines ? yl - yu : 1.f;
+    float corner = 1.f - 0.5f * std::pow(std::min(au, 1.f), 3.f);
+    for (int y = 0; y < box.height; ++y) {
+      float a = alpha.at<uint8_t>(y, x) / 255.f * opacity;
+      if (a <= 0) continue;
+      float v = lines ? std::clamp((float(y) - yu) / h, 0.f, 1.f) : 0.5f;
+      cv::Vec3f c = cavity_ * ((0.55f + 0.6f * v) * corner);
+      if (lines) {
+        // Tongue: a soft ellipse rising from the bottom, lit from the front.
+        float tu = u / 0.7f, tv = (1.f - v) / 0.5f;
+        float d = tu * tu + tv * tv;
+        float tongue = tongue_vis * smoothstep(1.f, 0.6f, d);
+        c = c * (1 - tongue) + tongue_ * (tongue * corner * (0.75f + 0.25f * (1.f - d)));
+        // Upper teeth: a band under the upper lip whose edge curves up toward the sides, shadowed
+        // right under the lip and toward the corners, with faint gaps between the teeth.
+        float dy = float(y) - yu;
+        float h_u = teeth_h * (1.f - 0.45f * au * au);
+        float side = 1.f - smoothstep(0.6f, 0.88f, au);
+        float band = teeth_vis * side * (1.f - smoothstep(h_u - 1.f, h_u + 0.5f, dy));
+        if (band > 0) {
+          float shade = (0.72f + 0.28f * smoothstep(0.f, 0.3f * h_u + 0.8f, dy)) * (1.f - 0.45f * au * au);
+          float sep = 1.f;
+          for (float g : kGaps) sep = std::min(sep, smoothstep(0.f, gap_w, std::abs(au - g)));
+          shade *= g_teeth_sep(sep, au);
+          c = c * (1 - band) + teeth_ * (shade * band);
+        }
+        float dl = yl - float(y);
+        float lband = lower_vis * (1.f - smoothstep(0.35f, 0.55f, au)) * (1.f - smoothstep(lower_h - 1.f, lower_h + 0.5f, dl));
+        if (lband > 0) c = c * (1 - lband) + teeth_ * (0.75f * lband);
+      }
+      auto& px = frame.at<cv::Vec3b>(box.y + y, box.x + x);
+      for (int k = 0; k < 3; ++k) px[k] = cv::saturate_cast<uint8_t>(px[k] * (1 - a) + c[k] * a);
+    }
+  }
+}
+
+}  // namespace auhead::render::warp

@@ -1,0 +1,128 @@
+#include "render/warp/warp_renderer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "auhead/error.h"
+#include "face/face_analyzer.h"
+#include "geometry/au_deformer.h"
+#include "render/warp/eye_closure.h"
+#include "render/warp/head_motion.h"
+#include "render/warp/mesh_warper.h"
+#include "render/warp/mouth_interior.h"
+#include "render/warp/portrait_framing.h"
+#include "render/warp/warp_mesh.h"
+
+namespace auhead::render::warp {
+
+struct Scene {
+  face::FaceResult face;
+  geometry::AuDeformer deformer;
+  Framing framing;
+  std::vector<cv::Point2f> source_face;  // the portrait's landmarks, frame pixels
+  WarpMesh mesh;
+  MouthInterior mouth;
+  EyeClosure eyes;
+  cv::Point3f pivot;  // head rotation centre (frame pixels, z in the landmarks' depth)
+  float face_width = 0;
+
+  Scene(face::FaceResult f, const face::CanonicalFace& canonical, const cv::Mat& portrait, int size)
+      : face(std::move(f)),
+        deformer(face),
+        framing(frame_portrait(portrait, xy(face.landmarks), size)),
+        source_face(to_frame(face.landmarks)),
+        mesh(build_warp_mesh(source_face, canonical.triangles, size)),
+        mouth(framing.image, source_face),
+        eyes(framing.image, source_face) {
+    cv::Rect2f box = point_bounds(source_face);
+    face_width = box.width;
+    double z = 0;
+    for (const auto& p : face.landmarks) z += p.z;
+    z = z / face.landmarks.size() * framing.scale;
+    pivot = {box.x + box.width / 2, box.y + box.height * 0.8f, float(z + 0.65 * box.width)};
+  }
+
+  static std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
+    std::vector<cv::Point2f> r;
+    for (const auto& q : p) r.emplace_back(q.x, q.y);
+    return r;
+  }
+  // Continuous portrait coordinates → frame pixel coordinates (pixel centres at integers).
+  cv::Point2f to_frame(const cv::Point3f& p) const { return framing.map({p.x, p.y}) - cv::Point2f(0.5f, 0.5f); }
+  std::vector<cv::Point2f> to_frame(const std::vector<cv::Point3f>& p) const {
+    std::vector<cv::Point2f> r;
+    for (const auto& q : p) r.push_back(to_frame(q));
+    return r;
+  }
+};
+
+namespace {
+
+const face::FaceAnalyzer& analyzer() {
+  static const face::FaceAnalyzer a;  // loads the face models once per process
+  return a;
+}
+
+// Light zero-phase smoothing of every AU but the blinks ([1 2 1] / 4), against frame-to-frame jitter.
+AuSequence smooth_aus(const AuSequence& in) {
+  AuSequence out = in;
+  const int n = int(in.frames.size());
+  for (int t = 0; t < n; ++t)
+    for (int k = 2; k < kNumAus; ++k) {
+      float a = in.frames[std::max(0, t - 1)][k], b = in.frames[t][k], c = in.frames[std::min(n - 1, t + 1)][k];
+      out.frames[t][k] = 0.25f * a + 0.5f * b + 0.25f * c;
+    }
+  return out;
+}
+
+}  // namespace
+
+WarpRenderer::WarpRenderer(const RendererOptions& options) : options_(options) {}
+WarpRenderer::~WarpRenderer() = default;
+
+void WarpRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) {
+  if (scene_ && scene_image_.data == portrait_rgb.data && scene_image_.size() == portrait_rgb.size()) return;
+  face::FaceResult f = analyzer().analyze(portrait_rgb, portrait_source);
+  scene_ = std::make_shared<Scene>(std::move(f), analyzer().canonical(), portrait_rgb, options_.size);
+  scene_image_ = portrait_rgb;
+}
+
+void WarpRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,
+                          const std::function<void(const cv::Mat&)>& emit) {
+  prepare(portrait_rgb, portrait_source);
+  const Scene& s = *scene_;
+  const int size = options_.size;
+  AuSequence smoothed = smooth_aus(aus);
+  std::vector<HeadMotionPose> poses;
+  if (!options_.still) poses = head_motion(smoothed, options_.seed);
+
+  MeshWarper warper(cv::Size(size, size), s.mesh.triangles);
+  std::vector<cv::Point2f> target = s.mesh.points, face_t(s.source_face.size());
+  cv::Mat frame;
+  const float zscale = float(s.framing.scale);
+  for (std::size_t t = 0; t < smoothed.frames.size(); ++t) {
+    std::vector<cv::Point3f> lm = s.deformer.deform(smoothed.frames[t]);
+    if (poses.empty()) {
+      for (std::size_t i = 0; i < lm.size(); ++i) face_t[i] = s.to_frame(lm[i]);
+    } else {
+      HeadTransform head(poses[t], s.pivot, s.face_width);
+      for (std::size_t i = 0; i < lm.size(); ++i) {
+        cv::Point2f p = s.to_frame(lm[i]);
+        face_t[i] = head.apply(cv::Point3f(p.x, p.y, lm[i].z * zscale));
+      }
+    }
+    mesh_targets(s.mesh, face_t, target);
+    warper.build_map(s.mesh.points, target);
+    warper.apply(s.framing.image, frame);
+    s.mouth.compose(frame, face_t);
+    s.eyes.compose(frame, face_t);
+    emit(frame);
+  }
+}
+
+namespace {
+const bool registered = register_renderer(
+    "warp", [](const RendererOptions& o) -> std::unique_ptr<Renderer> { return std::make_unique<WarpRenderer>(o); });
+}  // namespace
+
+}  // namespace auhead::render::warp
