@@ -62,7 +62,8 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
   float skin_l = (skin[0] + skin[1] + skin[2]) / 3.f;
   float light = std::clamp(skin_l / 170.f, 0.45f, 1.25f);
   cavity_ = cv::Vec3f(62, 14, 18) * (0.55f * light) + lip * 0.12f;
-  teeth_ = cv::Vec3f(240, 232, 214) * std::min(1.f, 0.95f * light);
+  // Ivory rather than neutral grey: next to the red lips a grey band reads as blue.
+  teeth_ = cv::Vec3f(250, 236, 208) * std::min(1.f, 1.1f * light);
   tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
 }
 
