@@ -28,7 +28,7 @@ TEST(CliAu, HelpListsCommandsAndExitCodes) {
 TEST(CliAu, ConvertCsvToJsonWithResampleAndEdit) {
   TempDir dir("cli_convert");
   std::ofstream(dir / "in.csv") << kCsv;
-  auto r = run_cli("au-convert " + (dir / "in.csv") + " " + (dir / "out.json") + " --fps 50 --set jaw_drop=1@0.04-");
+  auto r = run_cli("au-convert " + (dir / "in.csv").string() + " " + (dir / "out.json").string() + " --fps 50 --set jaw_drop=1@0.04-");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(r.output.empty()) << r.output;
   AuSequence seq = read_au_file(dir / "out.json");
@@ -37,7 +37,7 @@ TEST(CliAu, ConvertCsvToJsonWithResampleAndEdit) {
   EXPECT_EQ(seq.frames[0][8], 0.5f);
   EXPECT_EQ(seq.frames[2][8], 1.f);
   // And back to CSV, exactly.
-  ASSERT_EQ(run_cli("au-convert " + (dir / "out.json") + " " + (dir / "back.csv")).code, 0);
+  ASSERT_EQ(run_cli("au-convert " + (dir / "out.json").string() + " " + (dir / "back.csv").string()).code, 0);
   EXPECT_EQ(read_au_file(dir / "back.csv"), seq);
 }
 
@@ -50,17 +50,17 @@ TEST(CliAu, BadInputsGiveOneLineErrorsAndExitCodes) {
     int code;
     std::string message;
   } cases[] = {
-      {"au-convert " + (dir / "missing.json") + " " + (dir / "o.json"), 3, "missing.json: no such file"},
-      {"au-convert " + (dir / "bad.json") + " " + (dir / "o.json"), 3, "bad.json: frame 0: expected 30 values"},
-      {"au-convert " + (dir / "good.csv") + " /nonexistent-dir/o.json", 4, "/nonexistent-dir/o.json: folder"},
-      {"au-convert " + (dir / "good.csv") + " " + (dir / "o.txt"), 2, "unknown AU file type"},
-      {"au-convert " + (dir / "good.csv") + " " + (dir / "o.json") + " --set smile=1", 2, "unknown AU 'smile'"},
-      {"au-convert " + (dir / "good.csv") + " " + (dir / "o.json") + " --fps 0", 2, "--fps"},
-      {"au-convert " + (dir / "good.csv") + " " + (dir / "o.json") + " --emotion-scale 2", 2, "emotion label"},
-      {"au --audio " + (dir / "x.wav") + " -o " + (dir / "o.json") + " --emotion joyful", 2,
+      {"au-convert " + (dir / "missing.json").string() + " " + (dir / "o.json").string(), 3, "missing.json: no such file"},
+      {"au-convert " + (dir / "bad.json").string() + " " + (dir / "o.json").string(), 3, "bad.json: frame 0: expected 30 values"},
+      {"au-convert " + (dir / "good.csv").string() + " /nonexistent-dir/o.json", 4, "/nonexistent-dir/o.json: folder"},
+      {"au-convert " + (dir / "good.csv").string() + " " + (dir / "o.txt").string(), 2, "unknown AU file type"},
+      {"au-convert " + (dir / "good.csv").string() + " " + (dir / "o.json").string() + " --set smile=1", 2, "unknown AU 'smile'"},
+      {"au-convert " + (dir / "good.csv").string() + " " + (dir / "o.json").string() + " --fps 0", 2, "--fps"},
+      {"au-convert " + (dir / "good.csv").string() + " " + (dir / "o.json").string() + " --emotion-scale 2", 2, "emotion label"},
+      {"au --audio " + (dir / "x.wav").string() + " -o " + (dir / "o.json").string() + " --emotion joyful", 2,
        "unknown emotion 'joyful' (valid: angry, contempt, disgusted, fear, happy, neutral, sad, surprised)"},
       {"no-such-command", 2, "error"},
-      {"render --au " + (dir / "good.csv") + " --image x.png -o " + (dir / "o.mp4") + " --size 63", 2, "--size"},
+      {"render --au " + (dir / "good.csv").string() + " --image x.png -o " + (dir / "o.mp4").string() + " --size 63", 2, "--size"},
   };
   for (const auto& c : cases) {
     auto r = run_cli(c.args);
@@ -69,5 +69,5 @@ TEST(CliAu, BadInputsGiveOneLineErrorsAndExitCodes) {
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << "one line: " << r.output;
   }
   // Nothing was written besides the inputs.
-  EXPECT_EQ(dir.count(), 2u);
+  EXPECT_EQ(dir.entries(), 2u);
 }

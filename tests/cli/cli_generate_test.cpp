@@ -15,25 +15,25 @@ TEST(CliGenerate, BadInputsNameTheFile) {
   std::ofstream(dir / "text.png") << "not an image";
   std::ofstream(dir / "aus.json") << R"({"fps":25,"frames":[[0.5]]})";
   const std::string speech = example("speech.wav"), portrait = example("portrait.jpg");
-  const std::string out = " -o " + (dir / "out.mp4");
+  const std::string out = " -o " + (dir / "out.mp4").string();
   struct Case {
     std::string args;
     int code;
     std::string message;
   } cases[] = {
-      {"generate --audio " + (dir / "missing.wav") + " --image " + portrait + out, 3, "missing.wav: no such file"},
-      {"generate --audio " + (dir / "noise.wav") + " --image " + portrait + out, 3, "noise.wav: not an audio file"},
-      {"generate --audio " + (dir / "empty.wav") + " --image " + portrait + out, 3, "empty.wav: contains no audio"},
-      {"generate --audio " + speech + " --image " + (dir / "text.png") + out, 3, "text.png: not an image"},
-      {"generate --audio " + speech + " --image " + (dir / "missing.png") + out, 3, "missing.png: no such file"},
+      {"generate --audio " + (dir / "missing.wav").string() + " --image " + portrait + out, 3, "missing.wav: no such file"},
+      {"generate --audio " + (dir / "noise.wav").string() + " --image " + portrait + out, 3, "noise.wav: not an audio file"},
+      {"generate --audio " + (dir / "empty.wav").string() + " --image " + portrait + out, 3, "empty.wav: contains no audio"},
+      {"generate --audio " + speech + " --image " + (dir / "text.png").string() + out, 3, "text.png: not an image"},
+      {"generate --audio " + speech + " --image " + (dir / "missing.png").string() + out, 3, "missing.png: no such file"},
       {"generate --audio " + speech + " --image " + portrait + " -o /nonexistent-dir/out.mp4", 4, "/nonexistent-dir/out.mp4"},
       {"generate --audio " + speech + " --image " + portrait + out + " --emotion joyful", 2, "unknown emotion 'joyful'"},
       {"generate --audio " + speech + " --image " + portrait + out + " --renderer cartoon", 2, "--renderer"},
       {"generate --audio " + speech + " --image " + portrait + out + " --size 101", 2, "--size must be an even number"},
-      {"generate --audio " + speech + " --image " + portrait + out + " --au-out " + (dir / "a.txt"), 2, "unknown AU file type"},
-      {"au --audio " + (dir / "noise.wav") + " -o " + (dir / "a.json"), 3, "noise.wav: not an audio file"},
-      {"render --au " + (dir / "aus.json") + " --image " + portrait + out, 3, "aus.json: frame 0: expected 30 values"},
-      {"render --au " + (dir / "missing.json") + " --image " + portrait + out, 3, "missing.json: no such file"},
+      {"generate --audio " + speech + " --image " + portrait + out + " --au-out " + (dir / "a.txt").string(), 2, "unknown AU file type"},
+      {"au --audio " + (dir / "noise.wav").string() + " -o " + (dir / "a.json").string(), 3, "noise.wav: not an audio file"},
+      {"render --au " + (dir / "aus.json").string() + " --image " + portrait + out, 3, "aus.json: frame 0: expected 30 values"},
+      {"render --au " + (dir / "missing.json").string() + " --image " + portrait + out, 3, "missing.json: no such file"},
   };
   for (const auto& c : cases) {
     auto r = run_cli(c.args);
@@ -41,5 +41,5 @@ TEST(CliGenerate, BadInputsNameTheFile) {
     EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << "one line: " << r.output;
   }
-  EXPECT_EQ(dir.count(), 4u);  // only the inputs
+  EXPECT_EQ(dir.entries(), 4u);  // only the inputs
 }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "build_config.h"
+#include "test_util.h"
 
 namespace auhead::test {
 
@@ -26,22 +27,6 @@ inline CliResult run_cli(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
-
-// A fresh empty folder under the system temp dir, removed by the destructor.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / ("auhead_test_" + name)) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& file) const { return (path / file).string(); }
-  size_t count() const {
-    size_t n = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(path)) ++n;
-    return n;
-  }
-};
 
 inline std::string example(const std::string& file) { return std::string(AUHEAD_SOURCE_DIR) + "/examples/" + file; }
 

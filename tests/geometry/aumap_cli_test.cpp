@@ -25,8 +25,8 @@ TEST(GeometryAumapCli, WritesLandmarkAndRegionSequencesAndVideo) {
   std::ofstream(dir / "au.json") << R"({"au_set":"auhead30","fps":25,"frames":[)"
                                  << "[0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],"
                                  << "[0,0,0,0,0,0,0,0,0,0,0,0.8,0.8,0,0,0,0,0,0,0,0,0,0,0,0.5,0,0,0,0,0]]}";
-  auto r = test::run_cli("aumap --au " + dir / "au.json" + " --image " + kPortrait + " -o " + dir / "maps" +
-                         " --video " + dir / "maps.mp4" + " --size 128");
+  auto r = test::run_cli("aumap --au " + (dir / "au.json").string() + " --image " + kPortrait + " -o " + (dir / "maps").string() +
+                         " --video " + (dir / "maps.mp4").string() + " --size 128");
   ASSERT_EQ(r.code, 0) << r.output;
   for (const char* sub : {"landmarks", "regions"})
     for (int i = 0; i < 2; ++i) {
@@ -43,10 +43,10 @@ TEST(GeometryAumapCli, WritesLandmarkAndRegionSequencesAndVideo) {
 
 TEST(GeometryAumapCli, BadArgumentsFailCleanly) {
   test::TempDir dir("aumap_cli_bad");
-  auto r = test::run_cli("aumap --au " + dir / "missing.json" + " --image " + kPortrait + " -o " + dir / "maps");
+  auto r = test::run_cli("aumap --au " + (dir / "missing.json").string() + " --image " + kPortrait + " -o " + (dir / "maps").string());
   EXPECT_EQ(r.code, 3) << r.output;
   EXPECT_NE(r.output.find("missing.json"), std::string::npos);
-  r = test::run_cli("aumap --au x.json --image y.jpg -o " + dir / "maps" + " --size 101");
+  r = test::run_cli("aumap --au x.json --image y.jpg -o " + (dir / "maps").string() + " --size 101");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_FALSE(fs::exists(dir / "maps"));
 }

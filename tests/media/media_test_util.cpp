@@ -213,22 +213,6 @@ std::vector<float> channel_of(const std::vector<float>& interleaved, int channel
   return out;
 }
 
-TempDir::TempDir(const std::string& name) {
-  std::random_device rd;
-  path_ = fs::temp_directory_path() / ("auhead_" + name + "_" + std::to_string(rd() % 1000000));
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
-std::size_t TempDir::entries() const {
-  return static_cast<std::size_t>(std::distance(fs::directory_iterator(path_), fs::directory_iterator()));
-}
-
 void write_bytes(const fs::path& file, const std::string& bytes) {
   std::ofstream out(file, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

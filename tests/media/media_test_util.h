@@ -1,11 +1,14 @@
 // Test helpers for the media module: synthetic signals, a small FFmpeg encoder that writes them to
 // wav/mp3/flac/ogg/m4a/mp4/mkv (optionally with a video track), temp folders and correlation.
 #pragma once
+#include "test_util.h"
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace auhead::media::test {
+
+using auhead::test::TempDir;
 
 // Channel 0: rising chirp 150 -> 1500 Hz; channel 1: falling chirp 1200 -> 300 Hz (so swapped or
 // mixed-up channels are detected). Values for time t in a signal of the given length.
@@ -32,19 +35,6 @@ double best_correlation(const std::vector<float>& a, const std::vector<float>& b
 
 // One channel of interleaved samples.
 std::vector<float> channel_of(const std::vector<float>& interleaved, int channels, int channel);
-
-// A fresh empty folder under the system temp folder, removed with its contents on destruction.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name);
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-  std::size_t entries() const;  // number of files and folders in it (hidden ones included)
-
- private:
-  std::filesystem::path path_;
-};
 
 // Writes bytes to a file as they are.
 void write_bytes(const std::filesystem::path& file, const std::string& bytes);
