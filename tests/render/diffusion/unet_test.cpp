@@ -22,10 +22,17 @@ const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion";
 
 void expect_pass(const ParityResult& r) { EXPECT_TRUE(r.pass) << r.name << " max error " << r.max_error << " > " << r.tolerance; }
 
-// Builds a module with every tensor on the meta device (shapes only, no memory): factory calls made
-// under this guard dispatch to the meta backend.
+// Builds a module with every tensor on the meta device (shapes only, no memory): under these guards
+// factory calls skip backend selection and, like the initialisers, dispatch to the meta backend.
+// The guards' destructors leave the meta backend bit behind (they remove functionality bits only), so
+// the thread's whole dispatch-key state is saved and put back.
 template <class Make>
 auto build_on_meta(Make make) {
+  struct Restore {
+    c10::impl::LocalDispatchKeySet saved = c10::impl::tls_local_dispatch_key_set();
+    ~Restore() { c10::impl::_force_tls_local_dispatch_key_set(saved); }
+  } restore;
+  c10::impl::ExcludeDispatchKeyGuard no_backend_select(c10::DispatchKey::BackendSelect);
   c10::impl::IncludeDispatchKeyGuard meta(c10::DispatchKey::Meta);
   return make();
 }
@@ -98,7 +105,7 @@ TEST(DiffusionUNet, MissingMotionModuleKeyIsNamed) {
 
 // AniPortrait's full-size reference_unet.pth and denoising_unet.pth + motion_module.pth: built on the
 // meta device from the SD-1.5 configs, exactly the manifest's keys, shapes and parameter counts.
-TEST(DiffusionUNet, DISABLED_FullSizeUNetsMatchCheckpointManifests) {
+TEST(DiffusionUNet, FullSizeUNetsMatchCheckpointManifests) {
   {
     UNetConditionModel reference = build_on_meta([] { return UNetConditionModel(UNetConfig::aniportrait_reference_unet()); });
     EXPECT_TRUE(module_state(*reference).begin()->second.is_meta());
@@ -108,4 +115,6 @@ TEST(DiffusionUNet, DISABLED_FullSizeUNetsMatchCheckpointManifests) {
     UNetConditionModel unet = build_on_meta([] { return UNetConditionModel(UNetConfig::aniportrait_denoising_unet()); });
     expect_matches_manifest(*unet, "denoising_unet");
   }
+  EXPECT_FALSE(torch::zeros({1}).is_meta());  // the thread is back on the CPU backend
+  EXPECT_EQ(torch::ones({2}).sum().item<float>(), 2.0f);
 }
