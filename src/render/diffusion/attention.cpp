@@ -18,7 +18,13 @@ AttentionImpl::AttentionImpl(const AttentionOptions& options) : options_(options
     pos_encoder = register_module("pos_encoder", PositionalEncoding(options_.query_dim, options_.position_encoding_max_len));
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context) {
+void AttentionImpl::zero_output() {
+  torch::NoGradGuard no_grad;
+  out_proj->weight.zero_();
+  out_proj->bias.zero_();
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context, const torch::Tensor& mask) {
   torch::Tensor h = pos_encoder ? pos_encoder(x) : x;
   const torch::Tensor& c = context.defined() ? context : h;
   const int64_t n = h.size(0), l = h.size(1), m = c.size(1), heads = options_.heads, d = options_.dim_head;
@@ -26,6 +32,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor k = to_k(c).view({n, m, heads, d}).transpose(1, 2);
   torch::Tensor v = to_v(c).view({n, m, heads, d}).transpose(1, 2);
   torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(d)));
+  if (mask.defined()) scores = scores + mask;
   torch::Tensor out = torch::matmul(scores.softmax(-1), v).transpose(1, 2).reshape({n, l, heads * d});
   return out_proj(out);
 }

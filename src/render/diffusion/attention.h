@@ -20,8 +20,11 @@ class AttentionImpl : public torch::nn::Module {
   explicit AttentionImpl(const AttentionOptions& options);
   // x (N, L, query_dim); context (N, M, context_dim) or undefined for self-attention. The position
   // encoding, when present, is added to x first (and so to keys/values of self-attention).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {});
+  // `mask` (optional) is added to the attention logits, broadcast to (N, heads, L, M).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {}, const torch::Tensor& mask = {});
   torch::nn::Linear out_projection() const { return out_proj; }
+  // Zeroes to_out.0 so that a new (untrained) attention adds nothing to its residual.
+  void zero_output();
 
  private:
   AttentionOptions options_;

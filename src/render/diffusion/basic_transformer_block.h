@@ -18,6 +18,7 @@ struct BasicTransformerBlockOptions {
   int64_t dim_head = 64;
   int64_t cross_attention_dim = 0;  // 0: no norm2/attn2 (PoseGuider's attention)
   double norm_eps = 1e-5;
+  int64_t au_token_dim = 0;  // > 0: AU adapter (norm_au, attn_au; zero-initialised output) after attn2
 };
 
 class BasicTransformerBlockImpl : public torch::nn::Module {
@@ -32,7 +33,8 @@ class BasicTransformerBlockImpl : public torch::nn::Module {
  private:
   std::string bank_key_;
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
-  Attention attn1{nullptr}, attn2{nullptr};
+  Attention attn1{nullptr}, attn2{nullptr}, attn_au{nullptr};
+  torch::nn::LayerNorm norm_au{nullptr};
   FeedForward ff{nullptr};
 };
 TORCH_MODULE(BasicTransformerBlock);

@@ -17,7 +17,7 @@ Transformer2DImpl::Transformer2DImpl(const Transformer2DOptions& o) : options_(o
   transformer_blocks = register_module("transformer_blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < o.num_layers; ++i)
     transformer_blocks->push_back(BasicTransformerBlock(
-        BasicTransformerBlockOptions{inner, o.heads, o.dim_head, o.cross_attention_dim, 1e-5}));
+        BasicTransformerBlockOptions{inner, o.heads, o.dim_head, o.cross_attention_dim, 1e-5, o.au_token_dim}));
   if (o.use_linear_projection) {
     proj_out = torch::nn::AnyModule(register_module("proj_out", torch::nn::Linear(inner, o.in_channels)));
   } else {

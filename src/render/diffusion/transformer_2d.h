@@ -15,6 +15,7 @@ struct Transformer2DOptions {
   int64_t num_layers = 1;
   int64_t groups = 32;
   bool use_linear_projection = false;
+  int64_t au_token_dim = 0;  // > 0: AU adapter in every block
 };
 
 class Transformer2DImpl : public torch::nn::Module {

@@ -19,6 +19,7 @@ struct UNetBlockOptions {
   int64_t groups = 32;
   double eps = 1e-5;
   bool use_linear_projection = false;
+  int64_t au_token_dim = 0;  // > 0: AU cross-attention adapter in the transformer blocks
   bool has_motion = false;
   MotionModuleOptions motion;  // channels filled in by the block
 };

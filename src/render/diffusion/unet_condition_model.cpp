@@ -42,6 +42,7 @@ UNetConditionModelImpl::UNetConditionModelImpl(const UNetConfig& c) : config_(c)
   base.groups = c.norm_num_groups;
   base.eps = c.norm_eps;
   base.use_linear_projection = c.use_linear_projection;
+  base.au_token_dim = c.au_dim > 0 ? c.cross_attention_dim : 0;
   base.motion = MotionModuleOptions{0, c.motion_heads, c.motion_transformer_blocks, c.motion_attention_blocks,
                                     c.motion_position_encoding_max_len, c.motion_attention_dim_div, c.norm_num_groups};
 
@@ -85,7 +86,15 @@ UNetConditionModelImpl::UNetConditionModelImpl(const UNetConfig& c) : config_(c)
         "conv_norm_out", torch::nn::GroupNorm(torch::nn::GroupNormOptions(c.norm_num_groups, ch[0]).eps(c.norm_eps)));
     conv_out = register_module("conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch[0], c.out_channels, 3).padding(1)));
   }
+  if (c.au_dim > 0)
+    au_encoder = register_module("au_encoder", AuTokenEncoder(AuTokenEncoderOptions{c.au_dim, c.au_tokens, c.au_hidden,
+                                                                                     c.cross_attention_dim}));
   assign_bank_keys(*this);
+}
+
+torch::Tensor UNetConditionModelImpl::encode_au(const torch::Tensor& au) {
+  if (!au_encoder) throw Error(ExitCode::internal, "UNet: this model has no AU adapter");
+  return au_encoder(au);
 }
 
 torch::Tensor UNetConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timestep,
@@ -129,7 +138,10 @@ torch::Tensor UNetConditionModelImpl::forward(const torch::Tensor& sample, const
 
 torch::Tensor UNetConditionModelImpl::write_reference(const torch::Tensor& latent, const torch::Tensor& timestep,
                                                       const torch::Tensor& encoder_hidden_states, ReferenceBank& bank) {
-  UNetContext context{encoder_hidden_states, 1, ReferenceMode::write, &bank};
+  UNetContext context;
+  context.encoder_hidden_states = encoder_hidden_states;
+  context.mode = ReferenceMode::write;
+  context.bank = &bank;
   return forward(latent, timestep, context);
 }
 
@@ -157,7 +169,17 @@ void UNetConditionModelImpl::load_weights(const std::vector<std::filesystem::pat
     state.insert(part.begin(), part.end());
     source += (source.empty() ? "" : " + ") + file.string();
   }
-  load_state_dict(*this, state, source);
+  load_weights(state, source);
+}
+
+void UNetConditionModelImpl::load_weights(const TensorMap& state, const std::string& source) {
+  StateDictOptions options;
+  for (const auto& item : named_parameters(true)) {
+    const std::string& k = item.key();
+    if (k.rfind("au_encoder.", 0) == 0 || k.find(".attn_au.") != std::string::npos || k.find(".norm_au.") != std::string::npos)
+      options.allow_missing_prefixes.push_back(k);
+  }
+  load_state_dict(*this, state, source, options);
 }
 
 UNetConditionModel load_unet(const std::filesystem::path& folder) {
@@ -171,7 +193,7 @@ UNetConditionModel load_unet(const std::filesystem::path& folder) {
   TensorMap state = load_state_dict_file(weights);
   config.has_output_head = state.count("conv_out.weight") != 0;
   UNetConditionModel unet(config);
-  load_state_dict(*unet, state, weights.string());
+  unet->load_weights(state, weights.string());
   unet->eval();
   return unet;
 }

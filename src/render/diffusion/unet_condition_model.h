@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/safetensors.h"
+#include "render/diffusion/au_token_encoder.h"
 #include "render/diffusion/timestep_embedding.h"
 #include "render/diffusion/unet_config.h"
 #include "render/diffusion/unet_context.h"
@@ -37,8 +39,14 @@ class UNetConditionModelImpl : public torch::nn::Module {
                               const torch::Tensor& encoder_hidden_states, const std::vector<torch::Tensor>& pose_features,
                               ReferenceBank* bank);
 
-  // Loads weights (safetensors or torch zip; several files are merged, e.g. a UNet and its motion modules).
+  // AU adapter (config.au_dim > 0): per-frame AU vectors (N, au_dim) -> tokens (N, T, cross_attention_dim).
+  bool has_au_adapter() const { return static_cast<bool>(au_encoder); }
+  torch::Tensor encode_au(const torch::Tensor& au);
+
+  // Loads weights (safetensors or torch zip; several files are merged, e.g. a UNet and its motion
+  // modules). The AU adapter's parameters may be missing (they keep their untrained initial values).
   void load_weights(const std::vector<std::filesystem::path>& files);
+  void load_weights(const TensorMap& state, const std::string& source);
 
  private:
   UNetConfig config_;
@@ -47,6 +55,7 @@ class UNetConditionModelImpl : public torch::nn::Module {
   torch::nn::ModuleList down_blocks{nullptr}, up_blocks{nullptr};
   UNetMidBlock mid_block{nullptr};
   torch::nn::GroupNorm conv_norm_out{nullptr};
+  AuTokenEncoder au_encoder{nullptr};
 };
 TORCH_MODULE(UNetConditionModel);
 

@@ -75,6 +75,12 @@ UNetConfig UNetConfig::from_file(const std::filesystem::path& config_json) {
     c.motion_position_encoding_max_len =
         mm.value("temporal_position_encoding", false) ? mm.value("temporal_position_encoding_max_len", int64_t{24}) : 0;
     c.motion_attention_dim_div = mm.value("temporal_attention_dim_div", c.motion_attention_dim_div);
+    if (j.contains("au_adapter") && j["au_adapter"].is_object()) {
+      const nlohmann::json& au = j["au_adapter"];
+      c.au_dim = au.value("au_dim", int64_t{30});
+      c.au_tokens = au.value("tokens", c.au_tokens);
+      c.au_hidden = au.value("hidden", c.au_hidden);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw input_error(f, std::string("bad UNet config: ") + e.what());
   }

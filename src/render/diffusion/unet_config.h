@@ -37,6 +37,11 @@ struct UNetConfig {
   int64_t motion_position_encoding_max_len = 32;  // 0: temporal_position_encoding false
   int64_t motion_attention_dim_div = 1;
 
+  // AU cross-attention adapter (ours; absent from public checkpoints): au_dim > 0 enables it.
+  int64_t au_dim = 0;
+  int64_t au_tokens = 4;
+  int64_t au_hidden = 256;
+
   // AniPortrait's full-size models (SD-1.5 layout): the ReferenceNet (no output head) and the denoising
   // UNet with AnimateDiff v2 motion modules (max 32 frames).
   static UNetConfig aniportrait_reference_unet();

@@ -22,6 +22,13 @@ struct UNetContext {
   int64_t frames = 1;
   ReferenceMode mode = ReferenceMode::none;
   ReferenceBank* bank = nullptr;
+  // Per sample (batch*frames): 1 = attn1 also attends the reference tokens, 0 = plain self-attention
+  // (batched guidance branches). Undefined: every sample reads the bank.
+  torch::Tensor reference_mask;
+  // AU adapter: tokens (batch*frames, T, D) for the extra cross-attention; undefined: the adapter is
+  // skipped. au_mask (batch*frames) scales its output per sample (0 for branches without AU).
+  torch::Tensor au_tokens;
+  torch::Tensor au_mask;
 };
 
 }  // namespace auhead::diffusion

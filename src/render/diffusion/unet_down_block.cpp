@@ -18,7 +18,7 @@ UNetDownBlockImpl::UNetDownBlockImpl(const UNetBlockOptions& o) {
     resnets->push_back(ResnetBlock2D(ResnetBlock2DOptions{in, o.out_channels, o.temb_channels, o.groups, o.eps, 1.0}));
     if (attentions)
       attentions->push_back(Transformer2D(Transformer2DOptions{o.out_channels, o.heads, o.out_channels / o.heads,
-                                                               o.cross_attention_dim, 1, o.groups, o.use_linear_projection}));
+                                                               o.cross_attention_dim, 1, o.groups, o.use_linear_projection, o.au_token_dim}));
     if (motion_modules) {
       MotionModuleOptions m = o.motion;
       m.channels = o.out_channels;

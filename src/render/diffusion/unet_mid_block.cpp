@@ -16,7 +16,7 @@ UNetMidBlockImpl::UNetMidBlockImpl(const UNetBlockOptions& o) {
   resnets->push_back(ResnetBlock2D(ResnetBlock2DOptions{c, c, o.temb_channels, o.groups, o.eps, 1.0}));
   for (int64_t i = 0; i < o.layers; ++i) {
     attentions->push_back(
-        Transformer2D(Transformer2DOptions{c, o.heads, c / o.heads, o.cross_attention_dim, 1, o.groups, o.use_linear_projection}));
+        Transformer2D(Transformer2DOptions{c, o.heads, c / o.heads, o.cross_attention_dim, 1, o.groups, o.use_linear_projection, o.au_token_dim}));
     if (motion_modules) {
       MotionModuleOptions m = o.motion;
       m.channels = c;
