@@ -1,6 +1,5 @@
-// diffusers BasicTransformerBlock (norm1-attn1, norm2-attn2 cross-attention, norm3-GEGLU FF, each
-// residual) with AniPortrait's reference attention: the ReferenceNet stores norm1's output; the
-// denoising UNet's attn1 attends over its own tokens concatenated with the stored ones.
+// diffusers BasicTransformerBlock (norm1-attn1, norm2-attn2, norm3-GEGLU FF, residuals) with reference attention
+// (attn1 also attends the ReferenceNet's stored norm1 tokens) and the optional AU cross-attention adapter.
 #pragma once
 #include <torch/torch.h>
 

@@ -1,6 +1,5 @@
-// AniPortrait's PoseGuider: a conv/BatchNorm/ReLU encoder of the per-frame pose (landmark) images into
-// five multi-scale features, added to the denoising UNet after conv_in and after each down block.
-// `use_ca` (the public checkpoint) adds a self-attention Transformer2D after each later stage.
+// AniPortrait's PoseGuider: conv/BatchNorm/ReLU encoder of per-frame pose images into the five features added
+// to the denoising UNet after conv_in and each down block; `use_ca` adds self-attention after later stages.
 #pragma once
 #include <torch/torch.h>
 

@@ -1,6 +1,5 @@
-// The SD-1.5-class conditional UNet in diffusers names: UNet2DConditionModel (AniPortrait's ReferenceNet,
-// no output head) and AniPortrait's UNet3DConditionModel (the same 2D blocks per frame plus AnimateDiff
-// motion modules, pose-guider features and reference attention) as one module chosen by its config.
+// SD-1.5-class UNet in diffusers names, by config: UNet2DConditionModel (ReferenceNet) or AniPortrait's
+// UNet3DConditionModel (2D blocks per frame + motion modules, pose features, reference attention, AU adapter).
 #pragma once
 #include <torch/torch.h>
 

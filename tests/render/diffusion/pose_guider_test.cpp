@@ -53,3 +53,15 @@ TEST(DiffusionPoseGuider, FullSizeMatchesCheckpointManifest) {
   EXPECT_EQ(ours.size(), manifest["num_tensors"].get<std::size_t>());
   EXPECT_EQ(params, manifest["num_params"].get<int64_t>());
 }
+
+// The use_ca variant runs (its attention keeps each stage's shape) and, with a config saying so, loads.
+TEST(DiffusionPoseGuider, ChannelAttentionVariantKeepsShapes) {
+  PoseGuider guider(PoseGuiderConfig{32, true});
+  guider->eval();
+  torch::InferenceMode guard;
+  auto features = guider->forward(torch::rand({1, 3, 2, 64, 64}));
+  ASSERT_EQ(features.size(), 5u);
+  const std::vector<std::vector<int64_t>> shapes = {
+      {1, 32, 2, 8, 8}, {1, 32, 2, 4, 4}, {1, 64, 2, 2, 2}, {1, 128, 2, 1, 1}, {1, 128, 2, 1, 1}};
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(features[i].sizes().vec(), shapes[i]) << i;
+}
