@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "auhead/error.h"
 #include "build_config.h"
@@ -16,6 +17,12 @@ TEST(DiffusionParity, SharedFixturesPass) {
   ASSERT_GE(report.results.size(), 3u);
   for (const auto& r : report.results) EXPECT_TRUE(r.pass) << format_parity_line(r);
   EXPECT_TRUE(report.all_pass());
+  std::set<std::string> names;
+  for (const auto& r : report.results) names.insert(r.name);
+  for (const char* name : {"step_io:pose_guider_out_4", "step_io:reference_unet_out", "step_io:pred_with_reference",
+                           "step_io:pred_without_reference"})
+    EXPECT_TRUE(names.count(name)) << name;
+  for (const auto& part : report.skipped) EXPECT_NE(part, "denoising_unet");
 }
 
 TEST(DiffusionParity, MissingFixturesAreNamed) {

@@ -1,0 +1,18 @@
+#include "render/diffusion/au_token_encoder.h"
+
+#include <torch/torch.h>
+
+namespace auhead::diffusion {
+
+AuTokenEncoderImpl::AuTokenEncoderImpl(const AuTokenEncoderOptions& o) : options_(o) {
+  proj_in = register_module("proj_in", torch::nn::Linear(o.au_dim, o.hidden));
+  proj_out = register_module("proj_out", torch::nn::Linear(o.hidden, o.tokens * o.token_dim));
+  norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.token_dim})));
+}
+
+torch::Tensor AuTokenEncoderImpl::forward(const torch::Tensor& au) {
+  torch::Tensor t = proj_out(torch::silu(proj_in(au)));
+  return norm(t.view({au.size(0), options_.tokens, options_.token_dim}));
+}
+
+}  // namespace auhead::diffusion
