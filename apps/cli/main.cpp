@@ -7,6 +7,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "command.h"
+#include "core/atomic_file.h"
 #include "core/progress.h"
 
 namespace auhead::cli {
@@ -45,6 +46,7 @@ static const char* kExitCodes =
 
 int main(int argc, char** argv) {
   using namespace auhead;
+  remove_temporaries_on_signal();
   cli::GlobalOptions global;
   CLI::App app{"auhead: speech + portrait -> talking-head video controlled by facial Action Units"};
   app.set_version_flag("--version", std::string("auhead ") + AUHEAD_VERSION);

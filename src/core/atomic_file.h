@@ -22,7 +22,12 @@ class AtomicFile {
   std::filesystem::path target_;
   std::filesystem::path temp_;
   bool committed_ = false;
+  int slot_ = -1;  // where the signal handler finds temp_
 };
+
+// Makes SIGINT/SIGTERM/SIGHUP remove the temporaries of every live AtomicFile before the process
+// ends, so an interrupted run leaves no partial output. Front ends call it once at start-up.
+void remove_temporaries_on_signal();
 
 // Writes a whole text file atomically.
 void write_text_file_atomic(const std::filesystem::path& target, const std::string& content);
