@@ -23,8 +23,12 @@ Qwen2AudioModelImpl::Qwen2AudioModelImpl(const Qwen2AudioConfig& c) : config_(c)
   language_model = register_module("language_model", Qwen2Decoder(*c.text));
 }
 
-torch::Tensor Qwen2AudioModelImpl::encode_audio(const torch::Tensor& features) {
-  return multi_modal_projector(audio_tower(features));
+torch::Tensor Qwen2AudioModelImpl::encode_audio(const torch::Tensor& features, std::optional<int64_t> valid_mel_frames) {
+  if (!valid_mel_frames) return multi_modal_projector(audio_tower(features));
+  if (features.size(0) != 1) throw usage_error("Qwen2-Audio: a valid frame count needs a batch of one");
+  torch::Tensor pooled = audio_tower->forward_all(features, {*valid_mel_frames}).pooled;
+  const int64_t n = std::min(qwen2_audio_output_length(*valid_mel_frames), pooled.size(1));
+  return multi_modal_projector(pooled.narrow(1, 0, n));
 }
 
 torch::Tensor Qwen2AudioModelImpl::embed(const torch::Tensor& ids, const torch::Tensor& audio_embeds) {

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "audio2au/alm/audio_projector.h"
@@ -18,8 +19,11 @@ class Qwen2AudioModelImpl : public torch::nn::Module {
  public:
   explicit Qwen2AudioModelImpl(const Qwen2AudioConfig& config);  // needs config.text
 
-  // Log-mel features (B, n_mels, T) -> projected audio embeddings (B, T/4, text hidden).
-  torch::Tensor encode_audio(const torch::Tensor& input_features);
+  // Log-mel features (B, n_mels, T) -> projected audio embeddings (B, T/4, text hidden). With
+  // `valid_mel_frames` (B = 1: the frames that hold signal, whisper_valid_frames()), the padding is
+  // masked and only the qwen2_audio_output_length() embeddings of the signal are returned, as
+  // Qwen2-Audio's processor puts that many audio tokens in the prompt.
+  torch::Tensor encode_audio(const torch::Tensor& input_features, std::optional<int64_t> valid_mel_frames = {});
   // Token embeddings of ids (1, T) with the audio_token_index positions replaced, in order, by the
   // rows of audio_embeds (1, N, H) (or none when undefined); a count mismatch is a usage error.
   torch::Tensor embed(const torch::Tensor& input_ids, const torch::Tensor& audio_embeds = {});

@@ -3,6 +3,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <vector>
+
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "audio2au/alm/whisper_encoder_layer.h"
 
@@ -16,8 +18,10 @@ struct WhisperEncoderOutput {
 class WhisperEncoderImpl : public torch::nn::Module {
  public:
   explicit WhisperEncoderImpl(const WhisperEncoderConfig& config);
-  // input_features (B, n_mels, T) with T even and T/2 <= max_source_positions.
-  WhisperEncoderOutput forward_all(const torch::Tensor& input_features);
+  // input_features (B, n_mels, T) with T even and T/2 <= max_source_positions. `valid_mel_frames`
+  // (one per batch row, or empty for none) masks the attention keys of the padding, as Qwen2-Audio
+  // does for audio shorter than the window; outputs past qwen2_audio_output_length() are then padding.
+  WhisperEncoderOutput forward_all(const torch::Tensor& input_features, const std::vector<int64_t>& valid_mel_frames = {});
   torch::Tensor forward(const torch::Tensor& input_features) { return forward_all(input_features).pooled; }
   const WhisperEncoderConfig& config() const { return config_; }
 
@@ -29,5 +33,10 @@ class WhisperEncoderImpl : public torch::nn::Module {
   torch::nn::LayerNorm layer_norm{nullptr};
 };
 TORCH_MODULE(WhisperEncoder);
+
+// Encoder positions after conv2 ((n - 1) / 2 + 1) and audio embeddings after pooling
+// ((positions - 2) / 2 + 1) for n valid mel frames: 3000 -> 1500 -> 750.
+int64_t whisper_conv_output_length(int64_t mel_frames);
+int64_t qwen2_audio_output_length(int64_t mel_frames);
 
 }  // namespace auhead::alm

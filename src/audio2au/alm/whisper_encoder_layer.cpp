@@ -21,13 +21,15 @@ WhisperEncoderLayerImpl::WhisperEncoderLayerImpl(int64_t d, int64_t heads, int64
   final_layer_norm = register_module("final_layer_norm", nn::LayerNorm(nn::LayerNormOptions({d}).eps(1e-5)));
 }
 
-torch::Tensor WhisperEncoderLayerImpl::forward(const torch::Tensor& x) {
+torch::Tensor WhisperEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& key_mask) {
   const int64_t b = x.size(0), t = x.size(1), d = x.size(2), hd = d / heads_;
   const auto heads = [&](const torch::Tensor& y) { return y.view({b, t, heads_, hd}).transpose(1, 2); };
   torch::Tensor h = self_attn_layer_norm(x);
   torch::Tensor q = heads(q_proj(h)) * (1.0 / std::sqrt(static_cast<double>(hd)));
   torch::Tensor k = heads(k_proj(h)), v = heads(v_proj(h));
-  torch::Tensor attn = torch::matmul(torch::matmul(q, k.transpose(-1, -2)).softmax(-1), v);
+  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2));
+  if (key_mask.defined()) scores = scores + key_mask;
+  torch::Tensor attn = torch::matmul(scores.softmax(-1), v);
   torch::Tensor y = x + out_proj(attn.transpose(1, 2).reshape({b, t, d}));
   return y + fc2(torch::gelu(fc1(final_layer_norm(y))));
 }

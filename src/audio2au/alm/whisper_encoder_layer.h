@@ -8,7 +8,8 @@ namespace auhead::alm {
 class WhisperEncoderLayerImpl : public torch::nn::Module {
  public:
   WhisperEncoderLayerImpl(int64_t d_model, int64_t heads, int64_t ffn_dim);
-  torch::Tensor forward(const torch::Tensor& x);  // (B, T, D) -> same
+  // (B, T, D) -> same; `key_mask` (B, 1, 1, T) additive (0 or -inf for padded frames) or undefined.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_mask = {});
 
  private:
   int64_t heads_;

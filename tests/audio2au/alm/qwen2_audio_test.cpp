@@ -71,6 +71,32 @@ TEST(AlmQwen2Audio, CachedAndUncachedGreedyGiveTheSameIds) {
   EXPECT_LT((torch::cat({first, second}, 1) - whole).abs().max().item<double>(), 1e-4);
 }
 
+TEST(AlmQwen2Audio, ShortAudioMasksThePaddingAndYieldsItsOwnLength) {
+  EXPECT_EQ(qwen2_audio_output_length(3000), 750);
+  EXPECT_EQ(qwen2_audio_output_length(299), 75);
+  EXPECT_EQ(qwen2_audio_output_length(400), 100);
+  Qwen2AudioModel model = load_qwen2_audio(kFixtures / "qwen2_audio_tiny");
+  SafetensorsFile io(kFixtures / "qwen2_audio_tiny/io.safetensors");
+  torch::InferenceMode guard;
+  torch::Tensor features = io.get("input_features", true);
+  // A full window masks nothing.
+  torch::Tensor full = model->encode_audio(features);
+  EXPECT_EQ((model->encode_audio(features, 3000) - full).abs().max().item<double>(), 0.0);
+  // 400 valid frames: 100 embeddings, which the padding beyond the convolutions' reach cannot change.
+  torch::Tensor short_a = model->encode_audio(features, 400);
+  ASSERT_EQ(short_a.sizes(), (std::vector<int64_t>{1, 100, 64}));
+  torch::Tensor noisy = features.clone();
+  noisy.narrow(2, 402, 3000 - 402).copy_(torch::randn({1, 128, 3000 - 402}));
+  EXPECT_LT((model->encode_audio(noisy, 400) - short_a).abs().max().item<double>(), 1e-5);
+  EXPECT_GT((short_a - full.narrow(1, 0, 100)).abs().max().item<double>(), 1e-4);  // the mask matters
+  // The prompt takes exactly that many audio tokens.
+  std::vector<int64_t> ids = {5, 998};
+  ids.insert(ids.end(), 100, 997);
+  ids.push_back(999);
+  torch::Tensor logits = model->forward(model->embed(torch::tensor(ids).view({1, -1}), short_a));
+  EXPECT_EQ(logits.size(1), 103);
+}
+
 TEST(AlmQwen2Audio, AudioTokenCountMismatchIsAnError) {
   Qwen2AudioModel model = load_qwen2_audio(kFixtures / "qwen2_audio_tiny");
   torch::InferenceMode guard;
@@ -92,5 +118,11 @@ TEST(AlmQwen2Audio, CliParityAcceptsBothLayoutsAndTheRoot) {
   out = run_cli("--fixtures " + (kFixtures / "qwen2_audio_tower").string(), &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("qwen2_audio_tower:encoder_layers_out"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  // The fixtures root: both Qwen2-Audio folders and the log-mel file are found.
+  out = run_cli("--fixtures " + kFixtures.string(), &status);
+  EXPECT_EQ(status, 0) << out;
+  for (const char* name : {"qwen2_audio_tower:audio_tower_out", "qwen2_audio_tiny:logits", "whisper_logmel:speech_logmel128"})
+    EXPECT_NE(out.find(name), std::string::npos) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
 }
