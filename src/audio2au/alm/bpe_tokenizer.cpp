@@ -123,8 +123,8 @@ BpeTokenizer BpeTokenizer::from_vocab_and_merges(const fs::path& vocab_json, con
   if (fs::exists(config)) {
     const json c = parse_json(config);
     try {
-      for (auto it = c.value("added_tokens_decoder", json::object()).begin();
-           it != c.value("added_tokens_decoder", json::object()).end(); ++it)
+      const json decoder = c.value("added_tokens_decoder", json::object());
+      for (auto it = decoder.begin(); it != decoder.end(); ++it)
         t.added_.push_back({it.value().at("content").get<std::string>(), std::stoll(it.key()),
                             it.value().value("special", false)});
     } catch (const std::exception& e) {
@@ -158,6 +158,14 @@ void BpeTokenizer::finish(std::string source) {
   // Longest first, so that a token that is a prefix of another never wins at the same position.
   std::stable_sort(added_.begin(), added_.end(),
                    [](const AddedToken& a, const AddedToken& b) { return a.content.size() > b.content.size(); });
+}
+
+void BpeTokenizer::override_added_tokens(const std::vector<AddedToken>& tokens) {
+  for (const auto& t : tokens) {
+    std::erase_if(added_, [&](const AddedToken& a) { return a.id == t.id || a.content == t.content; });
+    added_.push_back(t);
+  }
+  finish(source_);  // rebuilds the id tables and the longest-first order
 }
 
 int64_t BpeTokenizer::token_to_id(const std::string& token) const {

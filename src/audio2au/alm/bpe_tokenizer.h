@@ -32,6 +32,10 @@ class BpeTokenizer {
   // Text of `ids` (bytes joined; a sequence cut inside a UTF-8 character gives those raw bytes).
   std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false) const;
 
+  // Adds added tokens, replacing any that hold the same id (e.g. Qwen2-Audio's <|AUDIO|> 151646,
+  // <|audio_bos|> 151647, <|audio_eos|> 151648 over a Qwen2.5/Qwen3 tokenizer.json).
+  void override_added_tokens(const std::vector<AddedToken>& tokens);
+
   int64_t token_to_id(const std::string& token) const;  // -1 when absent
   const std::string& id_to_token(int64_t id) const;     // throws for an unknown id
   std::size_t vocab_size() const { return id_to_token_.size(); }  // including added tokens

@@ -83,6 +83,42 @@ TEST(AlmTokenizer, NfcComposesBeforeSplitting) {
   EXPECT_EQ(t.encode("e\xCC\x81"), t.encode("\xC3\xA9"));  // e + combining acute == é
 }
 
+TEST(AlmTokenizer, Qwen2AudioTokensOverrideTheSharedIds) {
+  NEED_TOKENIZER();
+  BpeTokenizer t = qwen();
+  t.override_added_tokens({{"<|AUDIO|>", 151646, true}, {"<|audio_bos|>", 151647, true}, {"<|audio_eos|>", 151648, true}});
+  EXPECT_EQ(t.encode("<|audio_bos|><|AUDIO|><|AUDIO|><|audio_eos|>\nhi"),
+            (std::vector<int64_t>{151647, 151646, 151646, 151648, 198, 6023}));
+  EXPECT_EQ(t.token_to_id("<|object_ref_start|>"), -1);
+  EXPECT_GT(t.encode("<|object_ref_start|>").size(), 1u);
+  EXPECT_EQ(t.decode({151647, 151646, 151648}), "<|audio_bos|><|AUDIO|><|audio_eos|>");
+  EXPECT_EQ(t.decode({151647, 151646, 151648, 6023}, true), "hi");
+}
+
+TEST(AlmTokenizer, VocabAndMergesFilesGiveTheSameIds) {
+  // A tiny GPT-2-style pair of files: bytes of "ab c" plus merges a+b, Ġ+c.
+  const fs::path dir = fs::temp_directory_path() / ("auhead_bpe_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  nlohmann::json vocab;
+  int id = 0;
+  for (int b = 0; b < 256; ++b) {
+    const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    static int next = 0;
+    const char32_t cp = printable ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + next++);
+    vocab[u32_to_utf8(std::u32string(1, cp))] = id++;
+  }
+  vocab["ab"] = id++;
+  vocab["\xC4\xA0" "c"] = id++;  // "Ġc"
+  std::ofstream(dir / "vocab.json") << vocab.dump();
+  std::ofstream(dir / "merges.txt") << "#version: 0.2\na b\n\xC4\xA0 c\n";
+  std::ofstream(dir / "tokenizer_config.json")
+      << R"({"added_tokens_decoder": {"258": {"content": "<|x|>", "special": true}}})";
+  BpeTokenizer t = BpeTokenizer::from_vocab_and_merges(dir / "vocab.json", dir / "merges.txt");
+  EXPECT_EQ(t.encode("ab c<|x|>ab"), (std::vector<int64_t>{256, 257, 258, 256}));
+  EXPECT_EQ(t.decode(t.encode("ab c<|x|>ab")), "ab c<|x|>ab");
+  fs::remove_all(dir);
+}
+
 TEST(AlmTokenizer, CliParityExitsZero) {
   NEED_TOKENIZER();
   std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity --tokenizer " + kTokenizer.string() + " --ids " + kIds.string();

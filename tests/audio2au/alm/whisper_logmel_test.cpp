@@ -59,3 +59,12 @@ TEST(AlmLogMel, CliExitsZeroAndPrintsEachSignal) {
   EXPECT_NE(out.find("sweep_logmel80"), std::string::npos) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
 }
+
+TEST(AlmLogMel, SpeechSignalGivesTheTowerFixtureInput) {
+  // qwen2_audio_tower's input_features are the log-mel of the shared speech signal over 30 s.
+  SafetensorsFile logmel(kFixture), tower(fs::path(AUHEAD_SHARED_DIR) / "fixtures/qwen2_audio_tower/io.safetensors");
+  torch::Tensor ours = whisper_log_mel(logmel.get("speech_audio", true), 128);
+  torch::Tensor ref = tower.get("input_features", true)[0];
+  ASSERT_EQ(ours.sizes(), ref.sizes());
+  EXPECT_LE((ours - ref).abs().max().item<double>(), 1e-4);
+}
