@@ -48,7 +48,9 @@ TEST(AlmLogMel, SharedFixturesWithin1e4) {
 }
 
 TEST(AlmLogMel, CliExitsZeroAndPrintsEachSignal) {
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity --logmel " + kFixture.string();
+  std::string cmd = AUHEAD_CLI_PATH;  // appended piecewise: GCC 12 misreports operator+ chains here
+  cmd += " -q parity --logmel ";
+  cmd += kFixture.string();
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
