@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "audio2au/alm/qwen2_pretokenizer.h"
+#include "build_config.h"
 #include "audio2au/alm/unicode_text.h"
 #include "auhead/error.h"
 
@@ -45,6 +47,11 @@ void build_byte_map(std::string (&b2u)[256], std::unordered_map<char32_t, unsign
 }
 
 }  // namespace
+
+fs::path default_qwen_tokenizer_file() {
+  if (const char* env = std::getenv("AUHEAD_MODELS_DIR"); env && *env) return fs::path(env) / "qwen" / "tokenizer.json";
+  return fs::path(AUHEAD_SOURCE_DIR) / "models" / "qwen" / "tokenizer.json";
+}
 
 BpeTokenizer BpeTokenizer::from_tokenizer_json(const fs::path& file) {
   const json j = parse_json(file);

@@ -17,6 +17,10 @@ struct AddedToken {
   bool special = false;
 };
 
+// The Qwen tokenizer that scripts/setup.d/30-qwen-tokenizer.sh installs:
+// $AUHEAD_MODELS_DIR/qwen/tokenizer.json when that is set, else <source>/models/qwen/tokenizer.json.
+std::filesystem::path default_qwen_tokenizer_file();
+
 class BpeTokenizer {
  public:
   // tokenizer.json: model.type BPE with byte-level pre-tokenizer; the normalizer may be NFC or none

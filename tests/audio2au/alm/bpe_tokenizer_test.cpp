@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 using namespace auhead::alm;
 
 namespace {
-const fs::path kTokenizer = fs::path(AUHEAD_SOURCE_DIR) / "models/qwen/tokenizer.json";
+const fs::path kTokenizer = default_qwen_tokenizer_file();
 const fs::path kIds = fs::path(AUHEAD_SHARED_DIR) / "fixtures/tokenizer/qwen2_ids.jsonl";
 
 const BpeTokenizer& qwen() {
