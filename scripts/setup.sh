@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libtorch-dev libopenblas0-pthread
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-  libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev
+  libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libicu-dev
   python-matplotlib-data pocketsphinx-testdata
   libpocketsphinx-dev pocketsphinx-en-us libespeak-ng-dev
 )

@@ -12,7 +12,7 @@
 #include "render/diffusion/autoencoder_kl.h"
 #include "render/diffusion/ddim_scheduler.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
-#include "render/diffusion/parity_compare.h"
+#include "core/parity_compare.h"
 #include "render/diffusion/pose_guider.h"
 #include "render/diffusion/unet_condition_model.h"
 
@@ -22,15 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Emit = std::function<void(const ParityResult&)>;
-
-// A fixture layout: `present` says whether `dir` holds (part of) it; `run` compares its outputs and
-// throws an input error naming a missing file.
-struct ParityHandler {
-  const char* name;
-  std::function<bool(const fs::path&)> present;
-  std::function<void(const fs::path&, const Emit&)> run;
-};
+using Emit = ParityEmit;
 
 torch::Tensor need(const SafetensorsFile& f, const std::string& name) { return f.get(name, /*copy=*/true); }
 
@@ -157,60 +149,20 @@ void run_denoising_unet(const fs::path& dir, const Emit& emit) {
                        need(io, "pred_without_reference")));
 }
 
-const std::vector<ParityHandler>& handlers() {
-  static const std::vector<ParityHandler> list = {
-      {"vae", [](const fs::path& d) { return fs::exists(d / "vae") || fs::exists(d / "vae_io.safetensors"); }, run_vae},
-      {"schedulers", [](const fs::path& d) { return fs::exists(d / "schedulers.json"); }, run_schedulers},
-      {"pose_guider", [](const fs::path& d) { return fs::exists(d / "pose_guider"); }, run_pose_guider},
-      {"reference_unet", [](const fs::path& d) { return fs::exists(d / "reference_unet"); }, run_reference_unet},
-      {"denoising_unet", [](const fs::path& d) { return fs::exists(d / "denoising_unet"); }, run_denoising_unet},
-  };
-  return list;
+template <class Run>
+bool add(const char* name, const char* part, Run run) {
+  return register_parity_handler({name, {part}, [part](const fs::path& d) { return fs::exists(d / part); }, run});
 }
 
-// Parts of the fixture layout that no handler covers yet: reported, not failed.
-const char* const kKnownButPending[] = {"clip_vision_tiny", "qwen2_audio_tower",
-                                        "qwen2_audio_tiny", "whisper_logmel.safetensors"};
+const bool registered =
+    register_parity_handler({"vae",
+                             {"vae", "vae_io.safetensors"},
+                             [](const fs::path& d) { return fs::exists(d / "vae") || fs::exists(d / "vae_io.safetensors"); },
+                             run_vae}) &&
+    add("schedulers", "schedulers.json", run_schedulers) && add("pose_guider", "pose_guider", run_pose_guider) &&
+    add("reference_unet", "reference_unet", run_reference_unet) &&
+    add("denoising_unet", "denoising_unet", run_denoising_unet);
 
 }  // namespace
-
-bool ParityReport::all_pass() const {
-  if (results.empty()) return false;
-  for (const auto& r : results)
-    if (!r.pass) return false;
-  return true;
-}
-
-std::string format_parity_line(const ParityResult& r) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "%-46s max|ours-ref|=%.3e  tol=%.3e  %s%s%s", r.name.c_str(), r.max_error, r.tolerance,
-                r.pass ? "PASS" : "FAIL", r.note.empty() ? "" : "  ", r.note.c_str());
-  return buf;
-}
-
-ParityReport run_parity(const fs::path& dir, const std::function<void(const ParityResult&)>& on_result) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw input_error(dir.string(), "no such folder");
-  ParityReport report;
-  const Emit emit = [&](const ParityResult& r) {
-    report.results.push_back(r);
-    if (on_result) on_result(r);
-  };
-  bool any = false;
-  for (const auto& h : handlers()) {
-    if (!h.present(dir)) continue;
-    any = true;
-    h.run(dir, emit);
-  }
-  for (const char* part : kKnownButPending)
-    if (fs::exists(dir / part)) report.skipped.push_back(part);
-  if (!any) {
-    std::string names;
-    for (const auto& h : handlers()) names += std::string(names.empty() ? "" : ", ") + h.name;
-    throw input_error(dir.string(), "no parity fixtures this build can check (it knows: " + names +
-                                        "; e.g. vae/ + vae_io.safetensors)");
-  }
-  return report;
-}
 
 }  // namespace auhead::diffusion

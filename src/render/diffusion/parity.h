@@ -1,34 +1,13 @@
-// `auhead parity`: runs our modules on the recorded inputs of a fixtures folder and compares every
-// recorded output with max |ours - ref| <= 1e-4 * max(1, max|ref|). One handler per fixture layout.
+// The diffusion fixture handlers of `auhead parity` (VAE, schedulers) register themselves with the
+// generic framework in core/parity.h; these names keep the diffusion code and tests reading as before.
 #pragma once
-#include <filesystem>
-#include <functional>
-#include <string>
-#include <vector>
+#include "core/parity.h"
 
 namespace auhead::diffusion {
 
-struct ParityResult {
-  std::string name;  // "<fixture>:<tensor>"
-  double max_error = 0;
-  double tolerance = 0;
-  bool pass = false;
-  std::string note;  // why it failed when it is not a numeric comparison (shape mismatch)
-};
-
-struct ParityReport {
-  std::vector<ParityResult> results;
-  std::vector<std::string> skipped;  // fixture parts found that no handler covers yet
-  bool all_pass() const;
-};
-
-// Runs every handler whose fixtures are present in `dir`, calling `on_result` as each output is
-// compared. Throws an input error naming what is missing when `dir` holds no fixtures we know or a
-// fixture part lacks a file it needs.
-ParityReport run_parity(const std::filesystem::path& dir,
-                        const std::function<void(const ParityResult&)>& on_result = {});
-
-// One line per result: "name  max|ours-ref|=…  tol=…  PASS|FAIL".
-std::string format_parity_line(const ParityResult& r);
+using auhead::format_parity_line;
+using auhead::ParityReport;
+using auhead::ParityResult;
+using auhead::run_parity;
 
 }  // namespace auhead::diffusion

@@ -1,16 +1,11 @@
-// Tensor comparison used by the parity checks: max |ours - ref| against 1e-4 * max(1, max|ref|).
+// The parity comparison moved to core/parity_compare.h (shared with the ALM checks); these names keep
+// diffusion code that includes this header compiling unchanged.
 #pragma once
-#include <torch/torch.h>
-
-#include <string>
-
-#include "render/diffusion/parity.h"
+#include "core/parity_compare.h"
 
 namespace auhead::diffusion {
 
-// 1e-4 * max(1, max|ref|).
-double parity_tolerance(const torch::Tensor& ref);
-// Compares in float64; a shape mismatch fails with a note, NaN fails.
-ParityResult compare_tensors(const std::string& name, const torch::Tensor& ours, const torch::Tensor& ref);
+using auhead::compare_tensors;
+using auhead::parity_tolerance;
 
 }  // namespace auhead::diffusion

@@ -1,10 +1,10 @@
-#include "render/diffusion/parity_compare.h"
+#include "core/parity_compare.h"
 
 #include <torch/torch.h>
 
 #include <limits>
 
-namespace auhead::diffusion {
+namespace auhead {
 
 double parity_tolerance(const torch::Tensor& ref) {
   torch::Tensor finite = ref.masked_select(torch::isfinite(ref));
@@ -35,4 +35,23 @@ ParityResult compare_tensors(const std::string& name, const torch::Tensor& ours,
   return r;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead
+
+namespace auhead {
+
+ParityResult compare_exact(const std::string& name, const torch::Tensor& ours, const torch::Tensor& ref) {
+  ParityResult r;
+  r.name = name;
+  r.tolerance = 0;
+  if (ours.sizes() != ref.sizes()) {
+    r.max_error = std::numeric_limits<double>::infinity();
+    r.note = "shape mismatch";
+    return r;
+  }
+  r.max_error = static_cast<double>((ours.to(torch::kLong) != ref.to(torch::kLong)).sum().item<int64_t>());
+  r.pass = r.max_error == 0;
+  if (!r.pass) r.note = "ids differ (max_error counts differing ids)";
+  return r;
+}
+
+}  // namespace auhead

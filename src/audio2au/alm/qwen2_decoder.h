@@ -1,0 +1,37 @@
+// The Qwen2 causal language model under Hugging Face's names: model.{embed_tokens, layers, norm} and
+// lm_head (untied, or tied to embed_tokens when the config says so). Takes embeddings, so that audio
+// embeddings can stand in for tokens; a KV cache makes generation incremental.
+#pragma once
+#include <torch/torch.h>
+
+#include "audio2au/alm/kv_cache.h"
+#include "audio2au/alm/qwen2_audio_config.h"
+#include "audio2au/alm/qwen2_decoder_layer.h"
+
+namespace auhead::alm {
+
+class Qwen2DecoderImpl : public torch::nn::Module {
+ public:
+  explicit Qwen2DecoderImpl(const Qwen2DecoderConfig& c);
+  torch::Tensor embed(const torch::Tensor& ids);  // (B, T) -> (B, T, H)
+  // Logits (B, T, vocab) of `embeds` (B, T, H) at positions cache.length() ...; with a cache, it is
+  // extended by these T tokens. Without one, the positions start at 0.
+  torch::Tensor forward(const torch::Tensor& embeds, KvCache* cache = nullptr);
+  // After loading: copies embed_tokens into lm_head when the embeddings are tied.
+  void tie_weights();
+  // The dtype RoPE tables are rounded to: the checkpoint's (fp16, bf16) so that float32 inference
+  // reproduces the references, which hold cos/sin in the model's dtype. Default float32.
+  void set_rope_dtype(torch::ScalarType dtype) { rope_dtype_ = dtype; }
+  const Qwen2DecoderConfig& config() const { return config_; }
+
+ private:
+  Qwen2DecoderConfig config_;
+  torch::ScalarType rope_dtype_ = torch::kFloat;
+  torch::nn::Embedding embed_tokens{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  RmsNorm norm{nullptr};
+  torch::nn::Linear lm_head{nullptr};
+};
+TORCH_MODULE(Qwen2Decoder);
+
+}  // namespace auhead::alm

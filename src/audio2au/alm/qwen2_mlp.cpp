@@ -1,0 +1,17 @@
+#include "audio2au/alm/qwen2_mlp.h"
+
+#include <torch/torch.h>
+
+namespace auhead::alm {
+
+namespace nn = torch::nn;
+
+Qwen2MlpImpl::Qwen2MlpImpl(int64_t hidden, int64_t inter) {
+  gate_proj = register_module("gate_proj", nn::Linear(nn::LinearOptions(hidden, inter).bias(false)));
+  up_proj = register_module("up_proj", nn::Linear(nn::LinearOptions(hidden, inter).bias(false)));
+  down_proj = register_module("down_proj", nn::Linear(nn::LinearOptions(inter, hidden).bias(false)));
+}
+
+torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) { return down_proj(torch::silu(gate_proj(x)) * up_proj(x)); }
+
+}  // namespace auhead::alm
