@@ -1,6 +1,7 @@
 #include "core/json_text.h"
 
 #include "auhead/error.h"
+#include "core/atomic_file.h"
 
 namespace auhead {
 
@@ -13,6 +14,12 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
     auto pos = what.find("parse error");
     throw input_error(source, "not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
   }
+}
+
+nlohmann::json read_json_object_file(const std::filesystem::path& file) {
+  nlohmann::json j = parse_json_text(read_text_file(file), file.string());
+  if (!j.is_object()) throw input_error(file.string(), "expected a JSON object at the top level");
+  return j;
 }
 
 }  // namespace auhead

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 #include "core/data_path.h"
 
@@ -28,12 +29,7 @@ class Reader {
 
 PhoneticParams load() {
   auto path = data_file("phonetic.json");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& ex) {
-    throw input_error(path.string(), std::string("not valid JSON: ") + ex.what());
-  }
+  nlohmann::json j = read_json_object_file(path);
   Reader r(j, path.string());
   PhoneticParams p;
   auto& f = p.fast;

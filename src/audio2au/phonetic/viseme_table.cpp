@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 #include "core/data_path.h"
 
@@ -20,12 +21,7 @@ std::vector<int> au_indices(const std::string& name) {
 }  // namespace
 
 VisemeTable VisemeTable::load(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& ex) {
-    throw input_error(path, std::string("not valid JSON: ") + ex.what());
-  }
+  nlohmann::json j = read_json_object_file(path);
   VisemeTable t;
   try {
     if (!j.contains("visemes") || !j["visemes"].is_object()) throw input_error(path, "no \"visemes\" object");

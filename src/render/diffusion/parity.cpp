@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/safetensors.h"
 #include <nlohmann/json.hpp>
 
@@ -48,13 +49,7 @@ void run_vae(const fs::path& dir, const Emit& emit) {
 void run_schedulers(const fs::path& dir, const Emit& emit) {
   const fs::path json_file = dir / "schedulers.json";
   require(json_file, "the scheduler fixtures' index");
-  nlohmann::json all;
-  try {
-    all = nlohmann::json::parse(read_text_file(json_file));
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(json_file.string(), std::string("bad JSON: ") + e.what());
-  }
-  if (!all.is_object()) throw input_error(json_file.string(), "bad JSON: not an object");
+  nlohmann::json all = read_json_object_file(json_file);
   for (auto it = all.begin(); it != all.end(); ++it) {
     if (!it.value().is_object() || !it.value().contains("config")) continue;  // e.g. "model_for_loop"
     const std::string name = it.key();

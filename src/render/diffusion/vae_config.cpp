@@ -3,19 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 
 namespace auhead::diffusion {
 
 VaeConfig VaeConfig::from_file(const std::filesystem::path& config_json) {
   const std::string f = config_json.string();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(config_json));
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(f, std::string("bad JSON: ") + e.what());
-  }
-  if (!j.is_object()) throw input_error(f, "bad JSON: not an object");
+  nlohmann::json j = read_json_object_file(config_json);
   VaeConfig c;
   try {
     c.in_channels = j.value("in_channels", c.in_channels);
