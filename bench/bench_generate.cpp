@@ -1,0 +1,77 @@
+// Times the whole `generate` (decode → Stage 1 → face analysis → warp → H.264/AAC) on ≥ 10 s of speech
+// at 512×512, 25 fps, for both phonetic front ends. Usage: bench_generate [repeats] [speech.wav ...]
+// (default: the LibriVox recordings of pocketsphinx-testdata joined until 10 s).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "auhead/pipeline.h"
+#include "build_config.h"
+#include "core/progress.h"
+#include "media/audio_decoder.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_wav16(const fs::path& file, const std::vector<float>& samples, int rate) {
+  std::ofstream out(file, std::ios::binary);
+  auto put32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto put16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  const uint32_t bytes = uint32_t(samples.size() * 2);
+  out.write("RIFF", 4), put32(36 + bytes), out.write("WAVEfmt ", 8), put32(16), put16(1), put16(1);
+  put32(uint32_t(rate)), put32(uint32_t(rate * 2)), put16(2), put16(16), out.write("data", 4), put32(bytes);
+  for (float s : samples) put16(uint16_t(int16_t(std::clamp(s, -1.f, 1.f) * 32767.f)));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
+  std::vector<fs::path> inputs;
+  for (int i = 2; i < argc; ++i) inputs.emplace_back(argv[i]);
+  if (inputs.empty())
+    for (const char* id : {"0870", "0880", "0890"})
+      inputs.emplace_back(std::string("/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-") +
+                          id + ".wav");
+  std::vector<float> speech;
+  for (const auto& f : inputs) {
+    if (speech.size() >= 10 * 16000) break;
+    auto a = auhead::media::decode_audio(f);
+    speech.insert(speech.end(), a.samples.begin(), a.samples.end());
+  }
+  fs::path dir = fs::temp_directory_path() / "auhead_bench_generate";
+  fs::create_directories(dir);
+  write_wav16(dir / "speech.wav", speech, 16000);
+  const double seconds = double(speech.size()) / 16000.0;
+  auhead::Progress::set_quiet(true);
+  std::printf("generate on %.2f s of speech, 512x512 @ 25 fps, warp renderer, %d runs each (median)\n", seconds, repeats);
+  for (const char* lipsync : {"fast", "accurate"}) {
+    std::vector<double> times;
+    for (int r = 0; r < repeats; ++r) {
+      auhead::GenerateOptions o;
+      o.au.audio = dir / "speech.wav";
+      o.au.lipsync = lipsync;
+      o.render.image = std::string(AUHEAD_SOURCE_DIR) + "/examples/portrait.jpg";
+      if (!fs::exists(o.render.image)) o.render.image = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+      o.render.audio = o.au.audio;
+      o.render.output = dir / "out.mp4";
+      auto t0 = std::chrono::steady_clock::now();
+      auhead::generate(o);
+      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(times.begin(), times.end());
+    double med = times[times.size() / 2];
+    std::printf("  --lipsync %-8s  %.2f s wall (%.1fx real time; min %.2f s)\n", lipsync, med, seconds / med, times.front());
+  }
+  fs::remove_all(dir);
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_generate: %s\n", e.what());
+  return 1;
+}
