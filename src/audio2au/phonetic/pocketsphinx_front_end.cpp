@@ -6,6 +6,7 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -13,6 +14,7 @@
 
 #if AUHEAD_HAVE_POCKETSPHINX
 #include <pocketsphinx.h>
+#include <sphinxbase/err.h>
 #endif
 
 namespace auhead::phonetic {
@@ -67,9 +69,24 @@ std::vector<Chunk> make_chunks(const std::vector<FrameFeatures>& frames, const A
   return chunks;
 }
 
+// sphinxbase keeps its log stream in a global: opening it per decoder ("-logfn") from two threads
+// at once deadlocked in glibc's stdio. Logging is switched off once, and decoders are created and
+// freed one at a time; decoding itself runs in parallel.
+std::mutex& decoder_lifetime_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+void silence_sphinx_logging() {
+  static std::once_flag once;
+  std::call_once(once, [] { err_set_logfp(nullptr); });
+}
+
 class Decoder {
  public:
   explicit Decoder(const AccurateParams& p) {
+    silence_sphinx_logging();
+    std::lock_guard lock(decoder_lifetime_mutex());
     auto hmm = (kModelDir / "en-us").string(), lm = (kModelDir / "en-us-phone.lm.bin").string();
     auto beam = number(p.beam), pbeam = number(p.pbeam), wbeam = number(p.wbeam), lw = number(p.lw),
          pip = number(p.pip), ds = std::to_string(p.ds), topn = std::to_string(p.topn),
@@ -77,7 +94,7 @@ class Decoder {
     config_ = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", hmm.c_str(), "-allphone", lm.c_str(), "-backtrace", "no",
                           "-beam", beam.c_str(), "-pbeam", pbeam.c_str(), "-wbeam", wbeam.c_str(), "-lw", lw.c_str(),
                           "-pip", pip.c_str(), "-ds", ds.c_str(), "-topn", topn.c_str(), "-maxhmmpf",
-                          maxhmmpf.c_str(), "-samprate", "16000", "-allphone_ci", p.ci ? "yes" : "no", "-logfn", "/dev/null", nullptr);
+                          maxhmmpf.c_str(), "-samprate", "16000", "-allphone_ci", p.ci ? "yes" : "no", nullptr);
     if (!config_) throw unavailable_error("pocketsphinx: bad decoder settings in data/phonetic.json \"accurate\"");
     ps_ = ps_init(config_);
     if (!ps_) {
@@ -86,6 +103,7 @@ class Decoder {
     }
   }
   ~Decoder() {
+    std::lock_guard lock(decoder_lifetime_mutex());
     ps_free(ps_);
     cmd_ln_free_r(config_);
   }
