@@ -46,9 +46,9 @@ class EvalCli : public ::testing::Test {
     auto audio = media::decode_audio(example("speech.wav"));
     audio.samples.resize(2 * audio.sample_rate);
     write_wav(*dir_ / "cut.wav", audio.samples, audio.sample_rate);
-    auto r = run_cli("-q generate --audio " + (*dir_ / "cut.wav") + " --image " + example("portrait.jpg") +
-                     " --lipsync fast --size 256 --emotion happy -o " + (*dir_ / "v.mp4") + " --au-out " +
-                     (*dir_ / "au.json"));
+    auto r = run_cli("-q generate --audio " + (*dir_ / "cut.wav").string() + " --image " + example("portrait.jpg") +
+                     " --lipsync fast --size 256 --emotion happy -o " + (*dir_ / "v.mp4").string() + " --au-out " +
+                     (*dir_ / "au.json").string());
     ok_ = r.code == 0;
     if (!ok_) std::cerr << r.output;
   }
@@ -67,9 +67,9 @@ class EvalCli : public ::testing::Test {
 }  // namespace
 
 TEST_F(EvalCli, ScoresAGeneratedVideo) {
-  const std::string report = *dir_ / "report.json";
-  auto r = run_cli("eval --video " + (*dir_ / "v.mp4") + " --portrait " + example("portrait.jpg") + " --au-truth " +
-                   (*dir_ / "au.json") + " --plots " + (*dir_ / "plots") + " -o " + report);
+  const std::string report = (*dir_ / "report.json").string();
+  auto r = run_cli("eval --video " + (*dir_ / "v.mp4").string() + " --portrait " + example("portrait.jpg") + " --au-truth " +
+                   (*dir_ / "au.json").string() + " --plots " + (*dir_ / "plots").string() + " -o " + report);
   ASSERT_EQ(r.code, 0) << r.output;
   std::cout << r.output;
   EXPECT_NE(r.output.find("lip sync"), std::string::npos);
@@ -94,8 +94,8 @@ TEST_F(EvalCli, ScoresAGeneratedVideo) {
 
 TEST_F(EvalCli, ComparesAuFilesAndRunsABatch) {
   // The same file against itself: no error.
-  auto r = run_cli("-q eval --au-truth " + (*dir_ / "au.json") + " --au-pred " + (*dir_ / "au.json") + " -o " +
-                   (*dir_ / "self.json"));
+  auto r = run_cli("-q eval --au-truth " + (*dir_ / "au.json").string() + " --au-pred " + (*dir_ / "au.json").string() + " -o " +
+                   (*dir_ / "self.json").string());
   ASSERT_EQ(r.code, 0) << r.output;
   auto j = read_json(*dir_ / "self.json");
   EXPECT_EQ(j["au_accuracy"]["mean"]["mae"], 0.0);
@@ -103,7 +103,7 @@ TEST_F(EvalCli, ComparesAuFilesAndRunsABatch) {
 
   std::ofstream(*dir_ / "manifest.json") << R"({"videos": [{"video": "v.mp4", "emotion": "happy"},
                                                          {"video": "v.mp4", "emotion": "contempt"}]})";
-  r = run_cli("eval --batch " + (*dir_ / "manifest.json") + " --max-frames 10 -o " + (*dir_ / "batch.json"));
+  r = run_cli("eval --batch " + (*dir_ / "manifest.json").string() + " --max-frames 10 -o " + (*dir_ / "batch.json").string());
   ASSERT_EQ(r.code, 0) << r.output;
   auto b = read_json(*dir_ / "batch.json");
   EXPECT_EQ(b["videos"].size(), 2u);
@@ -119,11 +119,11 @@ TEST(EvalCliErrors, BadInputs) {
     int code;
     std::string message;
   } cases[] = {
-      {"eval --video " + (dir / "missing.mp4") + " -o " + (dir / "r.json"), 3, "missing.mp4: no such file"},
-      {"eval --video " + (dir / "junk.mp4") + " -o " + (dir / "r.json"), 3, "junk.mp4: not a video file"},
-      {"eval -o " + (dir / "r.json"), 2, "--video is required"},
-      {"eval --video " + (dir / "junk.mp4") + " --emotion joyful -o " + (dir / "r.json"), 2, "unknown emotion"},
-      {"eval --video " + (dir / "junk.mp4") + " -o /nonexistent-dir/r.json", 4, "/nonexistent-dir/r.json"},
+      {"eval --video " + (dir / "missing.mp4").string() + " -o " + (dir / "r.json").string(), 3, "missing.mp4: no such file"},
+      {"eval --video " + (dir / "junk.mp4").string() + " -o " + (dir / "r.json").string(), 3, "junk.mp4: not a video file"},
+      {"eval -o " + (dir / "r.json").string(), 2, "--video is required"},
+      {"eval --video " + (dir / "junk.mp4").string() + " --emotion joyful -o " + (dir / "r.json").string(), 2, "unknown emotion"},
+      {"eval --video " + (dir / "junk.mp4").string() + " -o /nonexistent-dir/r.json", 4, "/nonexistent-dir/r.json"},
   };
   for (const auto& c : cases) {
     auto r = run_cli(c.args);
