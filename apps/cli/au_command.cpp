@@ -14,7 +14,7 @@ struct Args {
 CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("au", "speech -> AU sequence (.json or .csv)");
-  args->au.add_to(cmd);
+  args->au.add_to(cmd, true);
   cmd->add_option("-o,--output", args->out, "AU file to write (.json or .csv)")->required();
   cmd->add_option("--plot", args->au.options.plot, "also draw the AU curves with the phones to this PNG");
   args->edit.add_to(cmd);

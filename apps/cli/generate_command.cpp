@@ -10,6 +10,7 @@ struct Args {
   RenderArgs render;
   EditArgs edit;
   std::string au_out;
+  std::string model;
 };
 
 CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
@@ -19,6 +20,9 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
   args->render.add_to(cmd, false);
   cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)")->required();
   cmd->add_option("--au-out", args->au_out, "also write the AU sequence (.json or .csv)");
+  cmd->add_option("--model", args->model,
+                  "checkpoint folder for the stage that needs one (alm and/or diffusion), unless "
+                  "--au-model / --render-model name their own");
   cmd->add_option("--plot", args->au.options.plot, "also draw the AU curves with the phones to this PNG");
   args->edit.add_to(cmd);
   cmd->callback([args] {
@@ -26,6 +30,10 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
     o.au = args->au.resolve();
     o.au.edit = args->edit.build();
     o.render = args->render.options;
+    if (!args->model.empty()) {
+      if (o.au.model_dir.empty()) o.au.model_dir = args->model;
+      if (o.render.model_dir.empty()) o.render.model_dir = args->model;
+    }
     o.render.audio = o.au.audio;
     o.render.seed = o.au.seed;
     o.au_out = args->au_out;

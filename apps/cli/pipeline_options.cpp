@@ -2,7 +2,7 @@
 
 namespace auhead::cli {
 
-void AuArgs::add_to(CLI::App* cmd) {
+void AuArgs::add_to(CLI::App* cmd, bool model_alias) {
   cmd->add_option("--audio", options.audio, "speech: wav, mp3, flac, ogg, m4a or a video's audio track")->required();
   cmd->add_option("--emotion", emotion, "angry, contempt, disgusted, fear, happy, neutral, sad, surprised (default: estimated)");
   cmd->add_option("--emotion-intensity", options.emotion_intensity, "emotion strength in [0, 1]")
@@ -15,7 +15,7 @@ void AuArgs::add_to(CLI::App* cmd) {
       ->check(CLI::IsMember({"accurate", "fast"}))
       ->capture_default_str();
   cmd->add_option("--fps", options.fps, "frames per second")->check(CLI::Range(1.0, 120.0))->capture_default_str();
-  cmd->add_option("--au-model", options.model_dir, "checkpoint folder of the alm AU generator");
+  cmd->add_option(model_alias ? "--au-model,--model" : "--au-model", options.model_dir, "checkpoint folder of the alm AU generator");
   cmd->add_option("--seed", options.seed, "random seed (blinks, motion, sampling)")->capture_default_str();
 }
 
@@ -25,7 +25,7 @@ AuOptions AuArgs::resolve() const {
   return o;
 }
 
-void RenderArgs::add_to(CLI::App* cmd, bool with_seed) {
+void RenderArgs::add_to(CLI::App* cmd, bool with_seed, bool model_alias) {
   cmd->add_option("--image", options.image, "portrait photo: png, jpg or webp")->required();
   cmd->add_option("--renderer", options.renderer, "Stage 2: warp (built in) or diffusion (needs --render-model)")
       ->check(CLI::IsMember({"warp", "diffusion"}))
@@ -35,7 +35,7 @@ void RenderArgs::add_to(CLI::App* cmd, bool with_seed) {
       ->capture_default_str();
   cmd->add_flag("--still", options.still, "no head motion");
   cmd->add_option("--frames", options.frames_dir, "also write the frames as PNGs into this folder");
-  cmd->add_option("--render-model", options.model_dir, "checkpoint folder of the diffusion renderer");
+  cmd->add_option(model_alias ? "--render-model,--model" : "--render-model", options.model_dir, "checkpoint folder of the diffusion renderer");
   if (with_seed) cmd->add_option("--seed", options.seed, "random seed (head motion, diffusion noise)")->capture_default_str();
 }
 

@@ -12,14 +12,16 @@ namespace auhead::cli {
 struct AuArgs {
   AuOptions options;
   std::string emotion;
-  void add_to(CLI::App* cmd);
+  // model_alias: also accept --model for --au-model (commands with a single model).
+  void add_to(CLI::App* cmd, bool model_alias = false);
   AuOptions resolve() const;  // parses the emotion label (a usage error lists the valid ones)
 };
 
 // Stage 2 options (--image, --renderer, --size, --still, --frames, --seed).
 struct RenderArgs {
   RenderOptions options;
-  void add_to(CLI::App* cmd, bool with_seed);
+  // model_alias: also accept --model for --render-model (commands with a single model).
+  void add_to(CLI::App* cmd, bool with_seed, bool model_alias = false);
 };
 
 }  // namespace auhead::cli

@@ -15,7 +15,7 @@ CommandRegistration reg(30, [](CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("render", "AU sequence + portrait -> video");
   cmd->add_option("--au", args->au_file, "AU sequence (.json, .csv or OpenFace .csv)")->required();
-  args->render.add_to(cmd, true);
+  args->render.add_to(cmd, true, true);
   cmd->add_option("--audio", args->render.options.audio, "speech to mux into the video");
   cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)");
   args->edit.add_to(cmd);
