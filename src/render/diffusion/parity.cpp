@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "render/diffusion/autoencoder_kl.h"
+#include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/ddim_scheduler.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
 #include "render/diffusion/parity_compare.h"
@@ -157,6 +158,35 @@ void run_denoising_unet(const fs::path& dir, const Emit& emit) {
                        need(io, "pred_without_reference")));
 }
 
+// A Hugging Face CLIP image encoder folder with io.safetensors: `dir` itself or dir/clip_vision_tiny.
+fs::path clip_folder(const fs::path& dir) {
+  for (const fs::path& d : {dir, dir / "clip_vision_tiny"}) {
+    const fs::path cfg = d / "config.json";
+    if (!fs::exists(cfg)) continue;
+    try {
+      nlohmann::json j = nlohmann::json::parse(read_text_file(cfg));
+      if (j.is_object() && j.value("model_type", std::string()).rfind("clip", 0) == 0) return d;
+    } catch (const nlohmann::json::exception&) {
+      if (d != dir) return d;  // the named part with a broken config: let the handler report it
+    }
+  }
+  return {};
+}
+
+// clip_vision_tiny/ (config.json, model.safetensors, io.safetensors): pixel_values -> the encoder's
+// last_hidden_state, pooled_output and image_embeds.
+void run_clip_vision(const fs::path& root, const Emit& emit) {
+  const fs::path dir = clip_folder(root);
+  require(dir / "io.safetensors", "the CLIP image encoder's inputs and outputs");
+  ClipVisionModel clip = load_clip_vision_model(dir);
+  SafetensorsFile io(dir / "io.safetensors");
+  torch::InferenceMode guard;
+  ClipVisionOutput out = clip->forward(need(io, "pixel_values"));
+  emit(compare_tensors("clip_vision:last_hidden_state", out.last_hidden_state, need(io, "last_hidden_state")));
+  emit(compare_tensors("clip_vision:pooled_output", out.pooled_output, need(io, "pooled_output")));
+  emit(compare_tensors("clip_vision:image_embeds", out.image_embeds, need(io, "image_embeds")));
+}
+
 const std::vector<ParityHandler>& handlers() {
   static const std::vector<ParityHandler> list = {
       {"vae", [](const fs::path& d) { return fs::exists(d / "vae") || fs::exists(d / "vae_io.safetensors"); }, run_vae},
@@ -164,12 +194,13 @@ const std::vector<ParityHandler>& handlers() {
       {"pose_guider", [](const fs::path& d) { return fs::exists(d / "pose_guider"); }, run_pose_guider},
       {"reference_unet", [](const fs::path& d) { return fs::exists(d / "reference_unet"); }, run_reference_unet},
       {"denoising_unet", [](const fs::path& d) { return fs::exists(d / "denoising_unet"); }, run_denoising_unet},
+      {"clip_vision", [](const fs::path& d) { return !clip_folder(d).empty(); }, run_clip_vision},
   };
   return list;
 }
 
 // Parts of the fixture layout that no handler covers yet: reported, not failed.
-const char* const kKnownButPending[] = {"clip_vision_tiny", "qwen2_audio_tower",
+const char* const kKnownButPending[] = {"qwen2_audio_tower",
                                         "qwen2_audio_tiny", "whisper_logmel.safetensors"};
 
 }  // namespace
