@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auhead/au_sequence.h"
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/torch_checkpoint.h"
@@ -134,6 +135,10 @@ DiffusionModels load_diffusion_models(const fs::path& dir) {
     throw input_error((den_pth ? dir / "denoising_unet.pth" : dir / "denoising_unet").string(),
                       "missing key conv_out.weight (the denoising UNet needs its output head)");
   m.pose_guider = load_pose_guider(pose_pth ? dir / "pose_guider.pth" : dir / "pose_guider");
+  const int64_t au_dim = m.denoising_unet->config().au_dim;
+  if (au_dim > 0 && au_dim != kNumAus)
+    throw input_error((dir / "denoising_unet").string(), "the AU adapter takes " + std::to_string(au_dim) +
+                                                              " AUs; this build has " + std::to_string(kNumAus));
   const int64_t width = m.denoising_unet->config().cross_attention_dim;
   if (m.reference_unet->config().cross_attention_dim != width)
     throw input_error((dir / "reference_unet").string(), "cross_attention_dim differs from the denoising UNet's");

@@ -162,6 +162,8 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
     latents = step(pred / count, t, latents);
   }
 
+  if (!torch::isfinite(latents).all().item<bool>())
+    throw Error(ExitCode::internal, "diffusion sampling produced non-finite latents (fp16 overflow or broken weights)");
   const double scale = m.vae->config().scaling_factor;
   for (int64_t f = 0; f < frames; ++f) {
     torch::Tensor image = m.vae->decode((latents.select(2, f) / scale).to(m.dtype));

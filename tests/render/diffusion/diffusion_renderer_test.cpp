@@ -1,5 +1,6 @@
 // The diffusion renderer end to end through `auhead render`, on a model folder assembled from the
 // shared tiny fixtures (random weights: checks plumbing, sizes, determinism and errors, not looks).
+// Non-finite latents make the renderer fail, so exit code 0 also means finite values.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,14 +23,20 @@ namespace {
 
 fs::path fixtures() { return fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion"; }
 
-// vae/, reference_unet/, denoising_unet/, pose_guider/ from the fixtures, 2 DDIM steps, 4-frame
-// windows overlapping by 2 (so 6 frames take two windows).
-void assemble_model(const fs::path& dir) {
+// vae/, reference_unet/, denoising_unet/, pose_guider/ from the fixtures (+ the tiny CLIP as image_encoder/:
+// its 32-wide projection matches the UNets' cross-attention), 2 DDIM steps, 3-frame windows overlapping
+// by 1 (so 4 frames take two windows).
+void assemble_model(const fs::path& dir, bool with_image_encoder) {
   fs::create_directories(dir);
   for (const char* part : {"vae", "reference_unet", "denoising_unet", "pose_guider"})
     fs::copy(fixtures() / part, dir / part, fs::copy_options::recursive);
+  if (with_image_encoder) {
+    fs::create_directories(dir / "image_encoder");
+    for (const char* file : {"config.json", "model.safetensors"})
+      fs::copy_file(fs::path(AUHEAD_SHARED_DIR) / "fixtures/clip_vision_tiny" / file, dir / "image_encoder" / file);
+  }
   std::ofstream(dir / "render_config.json")
-      << R"({"steps": 2, "sampler": "ddim", "context_frames": 4, "context_overlap": 2, "device": "cpu"})";
+      << R"({"steps": 2, "sampler": "ddim", "context_frames": 3, "context_overlap": 1, "device": "cpu"})";
 }
 
 void write_aus(const fs::path& file, int frames) {
@@ -79,35 +86,29 @@ TEST(DiffusionContextWindows, CoverAndOverlap) {
 TEST(DiffusionRenderer, TinyModelsEndToEnd) {
   if (!have_face_models()) GTEST_SKIP() << "face models missing (scripts/setup.sh)";
   test::TempDir dir("diffusion_e2e");
-  assemble_model(dir / "model");
-  write_aus(dir / "aus.json", 6);
+  assemble_model(dir / "model", true);
+  write_aus(dir / "aus.json", 4);
   const std::string base = "render --au " + (dir / "aus.json").string() + " --image " + test::example("portrait.jpg") +
                            " --renderer diffusion --render-model " + (dir / "model").string() + " --size 64";
   auto a = test::run_cli(base + " --seed 7 --frames " + (dir / "a").string());
   ASSERT_EQ(a.code, 0) << a.output;
-  EXPECT_NE(a.output.find("zero image embedding"), std::string::npos) << a.output;
+  EXPECT_EQ(a.output.find("zero image embedding"), std::string::npos) << a.output;
   auto b = test::run_cli(base + " --seed 7 --frames " + (dir / "b").string());
   ASSERT_EQ(b.code, 0) << b.output;
-  auto c = test::run_cli(base + " --seed 8 --frames " + (dir / "c").string());
-  ASSERT_EQ(c.code, 0) << c.output;
-  std::vector<cv::Mat> fa = read_frames(dir / "a"), fb = read_frames(dir / "b"), fc = read_frames(dir / "c");
-  ASSERT_EQ(fa.size(), 6u);
-  ASSERT_EQ(fb.size(), 6u);
-  ASSERT_EQ(fc.size(), 6u);
-  double diff_seed = 0;
+  std::vector<cv::Mat> fa = read_frames(dir / "a"), fb = read_frames(dir / "b");
+  ASSERT_EQ(fa.size(), 4u);
+  ASSERT_EQ(fb.size(), 4u);
   for (std::size_t i = 0; i < fa.size(); ++i) {
     EXPECT_EQ(fa[i].rows, 64);
     EXPECT_EQ(fa[i].cols, 64);
     EXPECT_EQ(fa[i].channels(), 3);
     EXPECT_EQ(cv::norm(fa[i], fb[i], cv::NORM_INF), 0) << "frame " << i << " differs with the same seed";
-    diff_seed += cv::norm(fa[i], fc[i], cv::NORM_L1);
   }
-  EXPECT_GT(diff_seed, 0) << "another seed gave the same frames";
 }
 
 TEST(DiffusionRenderer, ErrorsNameTheProblem) {
   test::TempDir dir("diffusion_errors");
-  assemble_model(dir / "model");
+  assemble_model(dir / "model", false);
   write_aus(dir / "aus.json", 2);
   fs::remove(dir / "model" / "pose_guider" / "diffusion_pytorch_model.safetensors");
   const std::string base = "render --au " + (dir / "aus.json").string() + " --image " + test::example("portrait.jpg") +
