@@ -15,6 +15,7 @@
 #include "render/diffusion/ddim_scheduler.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
+#include "render/warp/head_motion.h"
 #include "render/warp/portrait_framing.h"
 
 namespace auhead::diffusion {
@@ -26,8 +27,22 @@ struct DiffusionReference {
   ReferenceBank bank;          // the ReferenceNet's tokens for the framed portrait
   torch::Tensor image_embeds;  // (1, 1, cross_attention_dim)
 
+  cv::Point3f pivot;  // head rotation centre, continuous frame pixels (as the warp renderer places it)
+  float face_width = 0;
+
   DiffusionReference(face::FaceResult f, const cv::Mat& portrait, int size)
-      : face(std::move(f)), deformer(face), framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {}
+      : face(std::move(f)), deformer(face), framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {
+    std::vector<cv::Point2f> frame_points;
+    double z = 0;
+    for (const auto& p : face.landmarks) {
+      frame_points.push_back(framing.map({p.x, p.y}));
+      z += p.z;
+    }
+    const cv::Rect2f box = render::warp::point_bounds(frame_points);
+    face_width = box.width;
+    z = z / double(face.landmarks.size()) * framing.scale;
+    pivot = {box.x + box.width / 2, box.y + box.height * 0.8f, float(z + 0.65 * box.width)};
+  }
 
   static std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
     std::vector<cv::Point2f> r;
@@ -101,12 +116,31 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
   torch::InferenceMode guard;
   const int64_t size = options_.size, latent_size = size / vae_factor(m), pose_size = latent_size * 8;
 
-  // Per frame: the AU-deformed landmarks drawn at the pose guider's resolution, and the AU vector.
-  const cv::Matx23d to_pose = r.framing.portrait_to_frame * (double(pose_size) / double(size));
+  // Per frame: the AU-deformed landmarks (turned by the seeded head motion unless --still), drawn at
+  // the pose guider's resolution, and the AU vector.
+  std::vector<render::warp::HeadMotionPose> poses;
+  if (!options_.still) poses = render::warp::head_motion(aus, options_.seed);
+  const double k = double(pose_size) / double(size);
+  const cv::Matx23d frame_to_pose(k, 0, 0, 0, k, 0);
   std::vector<torch::Tensor> pose_frames;
   std::vector<float> au_values;
+  std::vector<cv::Point3f> points;
   for (int64_t t = 0; t < frames; ++t) {
-    cv::Mat img = geometry::draw_landmark_image(r.deformer.deform(aus.frames[t]), to_pose, cv::Size(int(pose_size), int(pose_size)));
+    const std::vector<cv::Point3f> lm = r.deformer.deform(aus.frames[t]);
+    points.clear();
+    for (const auto& p : lm) {
+      const cv::Point2f q = r.framing.map({p.x, p.y});
+      points.emplace_back(q.x, q.y, float(p.z * r.framing.scale));
+    }
+    if (!poses.empty()) {
+      const render::warp::HeadTransform head(poses[t], r.pivot, r.face_width);
+      for (auto& p : points) {
+        const cv::Point2f q = head.apply(p);
+        p.x = q.x;
+        p.y = q.y;
+      }
+    }
+    cv::Mat img = geometry::draw_landmark_image(points, frame_to_pose, cv::Size(int(pose_size), int(pose_size)));
     pose_frames.push_back(image_to_tensor(img));
     au_values.insert(au_values.end(), aus.frames[t].begin(), aus.frames[t].end());
   }

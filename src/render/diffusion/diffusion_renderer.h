@@ -15,9 +15,9 @@ struct DiffusionReference;  // per-portrait state: framing, landmarks, reference
 // missing file is reported before any work. options.size must be a multiple of 64 (usage error).
 // Per video: the framed portrait is VAE-encoded and run through the ReferenceNet once (timestep 0);
 // the CLIP image embedding (or zeros) conditions cross-attention; per frame the landmark image drawn
-// from AuDeformer's landmarks feeds the pose guider; seeded noise is sampled with DDIM or
-// DPM-Solver++ (render_config.json: default 20 DDIM steps, s_ref 3.5, s_au 2.0) in 16-frame windows
-// overlapping by 4, and every frame is VAE-decoded and emitted in order. No head motion (yet).
+// from AuDeformer's landmarks (turned by the warp renderer's seeded head motion unless `still`) feeds
+// the pose guider; seeded noise is sampled with DDIM or DPM-Solver++ (render_config.json: default 20 DDIM steps, s_ref 3.5, s_au 2.0) in 16-frame windows
+// overlapping by 4, and every frame is VAE-decoded and emitted in order.
 class DiffusionRenderer : public Renderer {
  public:
   explicit DiffusionRenderer(const RendererOptions& options);
