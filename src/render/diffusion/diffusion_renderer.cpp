@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "auhead/error.h"
+#include "core/progress.h"
 #include "face/face_analyzer.h"
 #include "geometry/au_deformer.h"
 #include "geometry/landmark_image.h"
@@ -183,6 +184,7 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
   const std::vector<FrameWindow> windows = context_windows(frames, m.settings.context_frames, m.settings.context_overlap);
   torch::Tensor count = torch::zeros({1, 1, frames, 1, 1}, latents.options());
   for (const auto& w : windows) count.slice(2, w.begin, w.end) += 1;
+  Progress progress("sampling", int64_t(timesteps.size() * windows.size()));
   for (int64_t t : timesteps) {
     torch::Tensor pred = torch::zeros_like(latents);
     const torch::Tensor ts = torch::full({1}, double(t), latents.options());
@@ -192,9 +194,11 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
       torch::Tensor eps = au_guided_prediction(*m.denoising_unet, latents.slice(2, w.begin, w.end).to(m.dtype), ts, r.image_embeds,
                                                fw, r.bank, au_dev.slice(1, w.begin, w.end), scales);
       pred.slice(2, w.begin, w.end) += eps.to(torch::kFloat);
+      progress.advance();
     }
     latents = step(pred / count, t, latents);
   }
+  progress.finish();
 
   if (!torch::isfinite(latents).all().item<bool>())
     throw Error(ExitCode::internal, "diffusion sampling produced non-finite latents (fp16 overflow or broken weights)");
