@@ -12,6 +12,8 @@
 #include "build_config.h"
 #include "cli/cli_test_util.h"
 #include "face/face_analyzer.h"
+#include "media/image_io.h"
+#include "render/renderer.h"
 #include "render/diffusion/context_windows.h"
 #include "test_util.h"
 
@@ -123,4 +125,35 @@ TEST(DiffusionRenderer, ErrorsNameTheProblem) {
   r = test::run_cli(base + " --render-model " + (dir / "nowhere").string() + " --size 64");
   EXPECT_EQ(r.code, 5) << r.output;
   EXPECT_NE(r.output.find("nowhere"), std::string::npos) << r.output;
+}
+
+// The library API (make_renderer, prepare once, render twice) with DPM-Solver++: the second render
+// reuses the portrait's reference and gives the same frames.
+TEST(DiffusionRenderer, LibraryApiWithDpmSolver) {
+  if (!have_face_models()) GTEST_SKIP() << "face models missing (scripts/setup.sh)";
+  test::TempDir dir("diffusion_api");
+  assemble_model(dir / "model", false);
+  std::ofstream(dir / "model" / "render_config.json") << R"({"steps": 2, "sampler": "dpmsolver++", "device": "cpu"})";
+  RendererOptions o;
+  o.size = 64;
+  o.seed = 3;
+  o.still = true;
+  o.model_dir = dir / "model";
+  auto renderer = make_renderer("diffusion", o);
+  const cv::Mat portrait = media::load_image_rgb(test::example("portrait.jpg"));
+  renderer->prepare(portrait, "portrait.jpg");
+  AuSequence aus;
+  aus.fps = 25;
+  aus.frames.resize(2);
+  aus.frames[1][8] = 0.8f;  // jaw drop in the second frame
+  std::vector<cv::Mat> first, second;
+  renderer->render(aus, portrait, "portrait.jpg", [&](const cv::Mat& f) { first.push_back(f.clone()); });
+  renderer->render(aus, portrait, "portrait.jpg", [&](const cv::Mat& f) { second.push_back(f.clone()); });
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(second.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(first[i].type(), CV_8UC3);
+    EXPECT_EQ(first[i].size(), cv::Size(64, 64));
+    EXPECT_EQ(cv::norm(first[i], second[i], cv::NORM_INF), 0) << "frame " << i;
+  }
 }
