@@ -209,7 +209,7 @@ torch::Tensor clip_normalize(const torch::Tensor& rgb01, int64_t image_size) {
   if (x.size(2) != image_size || x.size(3) != image_size)
     x = torch::nn::functional::interpolate(
         x, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{image_size, image_size})
-               .mode(torch::kBicubic).align_corners(false));
+               .mode(torch::kBicubic).align_corners(false).antialias(true));
   const auto o = x.options();
   torch::Tensor mean = torch::tensor({0.48145466, 0.4578275, 0.40821073}, o).view({1, 3, 1, 1});
   torch::Tensor std = torch::tensor({0.26862954, 0.26130258, 0.27577711}, o).view({1, 3, 1, 1});

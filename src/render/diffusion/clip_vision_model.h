@@ -52,8 +52,9 @@ TORCH_MODULE(ClipVisionModel);
 // eval mode, fp32. Missing files are input errors naming them.
 ClipVisionModel load_clip_vision_model(const std::filesystem::path& folder);
 
-// The CLIP image pre-processing for an RGB float image (B, 3, H, W) in [0, 1]: bicubic resize to
-// image_size (square input assumed: the caller crops), then (x - mean) / std with the OpenAI constants.
+// The CLIP image pre-processing for an RGB float image (B, 3, H, W) in [0, 1]: antialiased bicubic
+// resize to image_size (as CLIPImageProcessor's PIL resize; square input assumed: the caller crops),
+// then (x - mean) / std with the OpenAI constants.
 torch::Tensor clip_normalize(const torch::Tensor& rgb01, int64_t image_size);
 
 }  // namespace auhead::diffusion
