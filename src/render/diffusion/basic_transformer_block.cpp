@@ -28,7 +28,6 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(const BasicTransformerBlock
 torch::Tensor BasicTransformerBlockImpl::forward(const torch::Tensor& x, const UNetContext& context) {
   torch::Tensor n = norm1(x);
   torch::Tensor kv;  // undefined: plain self-attention
-  torch::Tensor mask;
   if (context.bank && context.mode == ReferenceMode::write) {
     context.bank->tokens[bank_key_] = n;
   } else if (context.bank && context.mode == ReferenceMode::read) {
@@ -45,16 +44,27 @@ torch::Tensor BasicTransformerBlockImpl::forward(const torch::Tensor& x, const U
                                             std::to_string(n.size(0)) + " samples");
       ref = ref.repeat_interleave(context.frames, 0).repeat({n.size(0) / per_branch, 1, 1});
     }
-    kv = torch::cat({n, ref}, 1);
     if (context.reference_mask.defined()) {
-      // Samples without reference: -inf on the reference keys, i.e. exactly plain self-attention.
-      torch::Tensor off = (context.reference_mask.to(n.device()) == 0).view({-1, 1, 1, 1});
-      torch::Tensor ref_keys = torch::arange(kv.size(1), n.options().dtype(torch::kLong)).ge(n.size(1)).view({1, 1, 1, -1});
-      mask = torch::zeros({n.size(0), 1, 1, kv.size(1)}, n.options())
-                 .masked_fill(off & ref_keys, -std::numeric_limits<float>::infinity());
+      // Samples without reference (a guidance branch) attend only to their own tokens: run them apart
+      // rather than masking the reference keys, which would spend the same work on ignored keys.
+      const torch::Tensor on = context.reference_mask.to(torch::kCPU) != 0;
+      const torch::Tensor on_idx = on.nonzero().flatten().to(n.device());
+      const torch::Tensor off_idx = on.logical_not().nonzero().flatten().to(n.device());
+      if (on_idx.numel() == 0) return finish(attn1(n) + x, context);
+      if (off_idx.numel() > 0) {
+        const torch::Tensor n_on = n.index_select(0, on_idx);
+        torch::Tensor out = torch::empty_like(x);
+        out.index_copy_(0, on_idx, attn1(n_on, torch::cat({n_on, ref.index_select(0, on_idx)}, 1)));
+        out.index_copy_(0, off_idx, attn1(n.index_select(0, off_idx)));
+        return finish(out + x, context);
+      }
     }
+    kv = torch::cat({n, ref}, 1);
   }
-  torch::Tensor h = attn1(n, kv, mask) + x;
+  return finish(attn1(n, kv) + x, context);
+}
+
+torch::Tensor BasicTransformerBlockImpl::finish(torch::Tensor h, const UNetContext& context) {
   if (attn2) h = attn2(norm2(h), context.encoder_hidden_states) + h;
   if (attn_au && context.au_tokens.defined()) {
     torch::Tensor a = attn_au(norm_au(h), context.au_tokens);

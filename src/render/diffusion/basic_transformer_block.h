@@ -30,6 +30,8 @@ class BasicTransformerBlockImpl : public torch::nn::Module {
   const std::string& bank_key() const { return bank_key_; }
 
  private:
+  // Everything after the spatial self-attention: cross-attention, AU adapter, feed-forward.
+  torch::Tensor finish(torch::Tensor h, const UNetContext& context);
   std::string bank_key_;
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
   Attention attn1{nullptr}, attn2{nullptr}, attn_au{nullptr};

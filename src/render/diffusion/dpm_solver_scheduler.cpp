@@ -22,6 +22,8 @@ AlphaSigma alpha_sigma(double sigma) {
 DpmSolverScheduler::DpmSolverScheduler(NoiseScheduleConfig config, int solver_order)
     : config_(std::move(config)), order_(solver_order), alphas_cumprod_(alphas_cumprod(config_)) {
   if (order_ != 1 && order_ != 2) throw std::invalid_argument("DPM-Solver++: solver_order must be 1 or 2");
+  // Zero terminal SNR makes the last σ infinite; like later diffusers releases, keep it finite.
+  if (config_.rescale_betas_zero_snr && !alphas_cumprod_.empty()) alphas_cumprod_.back() = std::ldexp(1.0, -24);
 }
 
 const std::vector<int64_t>& DpmSolverScheduler::set_timesteps(int64_t n) {

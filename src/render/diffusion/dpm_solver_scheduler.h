@@ -1,5 +1,6 @@
 // DPM-Solver++(2M) multistep sampler as diffusers' DPMSolverMultistepScheduler computes it (algorithm
-// dpmsolver++, midpoint second-order update, first-order final step for fewer than 15 steps).
+// dpmsolver++, midpoint second-order update, first-order final step for fewer than 15 steps); with
+// zero-terminal-SNR betas the last ᾱ is set to 2^-24 as later diffusers releases do.
 #pragma once
 #include <torch/torch.h>
 

@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "render/diffusion/autoencoder_kl.h"
+#include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/ddim_scheduler.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
 #include "core/parity_compare.h"
@@ -144,6 +145,35 @@ void run_denoising_unet(const fs::path& dir, const Emit& emit) {
                        need(io, "pred_without_reference")));
 }
 
+// A Hugging Face CLIP image encoder folder with io.safetensors: `dir` itself or dir/clip_vision_tiny.
+fs::path clip_folder(const fs::path& dir) {
+  for (const fs::path& d : {dir, dir / "clip_vision_tiny"}) {
+    const fs::path cfg = d / "config.json";
+    if (!fs::exists(cfg)) continue;
+    try {
+      nlohmann::json j = read_json_object_file(cfg);
+      if (j.value("model_type", std::string()).rfind("clip", 0) == 0) return d;
+    } catch (const Error&) {
+      if (d != dir) return d;  // the named part with a broken config: let the handler report it
+    }
+  }
+  return {};
+}
+
+// clip_vision_tiny/ (config.json, model.safetensors, io.safetensors): pixel_values -> the encoder's
+// last_hidden_state, pooled_output and image_embeds.
+void run_clip_vision(const fs::path& root, const Emit& emit) {
+  const fs::path dir = clip_folder(root);
+  require(dir / "io.safetensors", "the CLIP image encoder's inputs and outputs");
+  ClipVisionModel clip = load_clip_vision_model(dir);
+  SafetensorsFile io(dir / "io.safetensors");
+  torch::InferenceMode guard;
+  ClipVisionOutput out = clip->forward(need(io, "pixel_values"));
+  emit(compare_tensors("clip_vision:last_hidden_state", out.last_hidden_state, need(io, "last_hidden_state")));
+  emit(compare_tensors("clip_vision:pooled_output", out.pooled_output, need(io, "pooled_output")));
+  emit(compare_tensors("clip_vision:image_embeds", out.image_embeds, need(io, "image_embeds")));
+}
+
 template <class Run>
 bool add(const char* name, const char* part, Run run) {
   return register_parity_handler({name, {part}, [part](const fs::path& d) { return fs::exists(d / part); }, run});
@@ -156,7 +186,11 @@ const bool registered =
                              run_vae}) &&
     add("schedulers", "schedulers.json", run_schedulers) && add("pose_guider", "pose_guider", run_pose_guider) &&
     add("reference_unet", "reference_unet", run_reference_unet) &&
-    add("denoising_unet", "denoising_unet", run_denoising_unet);
+    add("denoising_unet", "denoising_unet", run_denoising_unet) &&
+    register_parity_handler({"clip_vision",
+                             {"clip_vision_tiny"},
+                             [](const fs::path& d) { return !clip_folder(d).empty(); },
+                             run_clip_vision});
 
 }  // namespace
 

@@ -1,0 +1,171 @@
+#include "render/diffusion/diffusion_model_dir.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auhead/au_sequence.h"
+#include "auhead/error.h"
+#include "core/atomic_file.h"
+#include "core/torch_checkpoint.h"
+
+namespace auhead::diffusion {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void missing(const fs::path& file, const std::string& what) {
+  throw unavailable_error(file.string() + ": no such file (the diffusion renderer needs " + what + ")");
+}
+
+nlohmann::json read_json(const fs::path& file) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(read_text_file(file));
+    if (!j.is_object()) throw input_error(file.string(), "bad JSON: not an object");
+    return j;
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(file.string(), std::string("bad JSON: ") + e.what());
+  }
+}
+
+// A diffusers folder's weights: diffusion_pytorch_model.safetensors, else .bin; checks config.json too.
+void require_diffusers_folder(const fs::path& folder, const std::string& what) {
+  if (!fs::exists(folder / "config.json")) missing(folder / "config.json", what + "'s config");
+  if (!fs::exists(folder / "diffusion_pytorch_model.safetensors") && !fs::exists(folder / "diffusion_pytorch_model.bin"))
+    missing(folder / "diffusion_pytorch_model.safetensors", what + "'s weights (or diffusion_pytorch_model.bin)");
+}
+
+// AniPortrait's .pth UNet with its full-size config (SD-1.5 layout); conv_out follows the weights.
+UNetConditionModel unet_from_pth(UNetConfig config, const std::vector<fs::path>& files) {
+  TensorMap state;
+  std::string source;
+  for (const auto& f : files) {
+    TensorMap part = load_state_dict_file(f);
+    state.insert(part.begin(), part.end());
+    source += (source.empty() ? "" : " + ") + f.string();
+  }
+  config.has_output_head = state.count("conv_out.weight") != 0;
+  UNetConditionModel unet(config);
+  unet->load_weights(state, source);
+  unet->eval();
+  return unet;
+}
+
+DiffusionSettings read_settings(const fs::path& file) {
+  DiffusionSettings s;
+  if (!fs::exists(file)) return s;
+  const nlohmann::json j = read_json(file);
+  try {
+    s.steps = j.value("steps", s.steps);
+    s.sampler = j.value("sampler", s.sampler);
+    s.guidance_reference = j.value("guidance_reference", s.guidance_reference);
+    s.guidance_au = j.value("guidance_au", s.guidance_au);
+    s.context_frames = j.value("context_frames", s.context_frames);
+    s.context_overlap = j.value("context_overlap", s.context_overlap);
+    s.device = j.value("device", s.device);
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(file.string(), std::string("bad render settings: ") + e.what());
+  }
+  if (s.steps < 1 || s.steps > 1000) throw input_error(file.string(), "bad render settings: steps must be in [1, 1000]");
+  if (s.sampler != "ddim" && s.sampler != "dpmsolver++")
+    throw input_error(file.string(), "bad render settings: sampler must be ddim or dpmsolver++");
+  if (s.context_frames < 1 || s.context_overlap < 0 || s.context_overlap >= s.context_frames)
+    throw input_error(file.string(), "bad render settings: need context_frames >= 1 and 0 <= context_overlap < context_frames");
+  if (s.device != "auto" && s.device != "cpu" && s.device != "cuda")
+    throw input_error(file.string(), "bad render settings: device must be auto, cpu or cuda");
+  return s;
+}
+
+}  // namespace
+
+NoiseScheduleConfig aniportrait_scheduler_config() {
+  NoiseScheduleConfig c;
+  c.beta_start = 0.00085;
+  c.beta_end = 0.012;
+  c.beta_schedule = "linear";
+  c.prediction_type = PredictionType::v_prediction;
+  c.rescale_betas_zero_snr = true;
+  c.timestep_spacing = TimestepSpacing::trailing;
+  c.steps_offset = 1;
+  return c;
+}
+
+void place_models(DiffusionModels& m, const std::string& device) {
+  const bool cuda = torch::cuda::is_available();
+  if (device == "cuda" && !cuda) throw unavailable_error("device cuda: this build of libtorch sees no GPU");
+  const bool gpu = device == "cuda" || (device == "auto" && cuda);
+  m.device = gpu ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  m.dtype = gpu ? torch::kHalf : torch::kFloat;
+  for (torch::nn::Module* mod : std::initializer_list<torch::nn::Module*>{m.vae.get(), m.reference_unet.get(),
+                                                                          m.denoising_unet.get(), m.pose_guider.get()})
+    mod->to(m.device, m.dtype);
+  if (m.image_encoder) m.image_encoder->to(m.device, m.dtype);
+}
+
+DiffusionModels load_diffusion_models(const fs::path& dir) {
+  if (dir.empty()) throw usage_error("--renderer diffusion needs --render-model DIR (a checkpoint folder)");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw unavailable_error(dir.string() + ": no such folder (--render-model)");
+  DiffusionModels m;
+  m.settings = read_settings(dir / "render_config.json");
+
+  // Check every required file before loading any, so that the first error names what is missing.
+  fs::path vae_dir = dir / "vae";
+  if (!fs::exists(vae_dir) && fs::exists(dir / "sd-vae-ft-mse")) vae_dir = dir / "sd-vae-ft-mse";
+  require_diffusers_folder(vae_dir, "the VAE");
+  const bool ref_pth = !fs::exists(dir / "reference_unet") && fs::exists(dir / "reference_unet.pth");
+  if (!ref_pth) require_diffusers_folder(dir / "reference_unet", "the ReferenceNet");
+  const bool den_pth = !fs::exists(dir / "denoising_unet") && fs::exists(dir / "denoising_unet.pth");
+  if (den_pth) {
+    if (!fs::exists(dir / "motion_module.pth")) missing(dir / "motion_module.pth", "the motion modules of denoising_unet.pth");
+  } else {
+    require_diffusers_folder(dir / "denoising_unet", "the denoising UNet");
+  }
+  const bool pose_pth = !fs::exists(dir / "pose_guider") && fs::exists(dir / "pose_guider.pth");
+  if (!pose_pth) require_diffusers_folder(dir / "pose_guider", "the pose guider");
+
+  m.vae = load_autoencoder_kl(vae_dir);
+  m.reference_unet = ref_pth ? unet_from_pth(UNetConfig::aniportrait_reference_unet(), {dir / "reference_unet.pth"})
+                             : load_unet(dir / "reference_unet");
+  m.denoising_unet = den_pth ? unet_from_pth(UNetConfig::aniportrait_denoising_unet(),
+                                             {dir / "denoising_unet.pth", dir / "motion_module.pth"})
+                             : load_unet(dir / "denoising_unet");
+  if (!m.denoising_unet->config().has_output_head)
+    throw input_error((den_pth ? dir / "denoising_unet.pth" : dir / "denoising_unet").string(),
+                      "missing key conv_out.weight (the denoising UNet needs its output head)");
+  m.pose_guider = load_pose_guider(pose_pth ? dir / "pose_guider.pth" : dir / "pose_guider");
+  const int64_t au_dim = m.denoising_unet->config().au_dim;
+  if (au_dim > 0 && au_dim != kNumAus)
+    throw input_error((dir / "denoising_unet").string(), "the AU adapter takes " + std::to_string(au_dim) +
+                                                              " AUs; this build has " + std::to_string(kNumAus));
+  const int64_t width = m.denoising_unet->config().cross_attention_dim;
+  if (m.reference_unet->config().cross_attention_dim != width)
+    throw input_error((dir / "reference_unet").string(), "cross_attention_dim differs from the denoising UNet's");
+  if (m.pose_guider->config().noise_latent_channels != m.denoising_unet->config().block_out_channels[0])
+    throw input_error((dir / "pose_guider").string(), "noise_latent_channels differs from the denoising UNet's first block width");
+
+  if (fs::exists(dir / "image_encoder")) {
+    m.image_encoder = load_clip_vision_model(dir / "image_encoder");
+    if (m.image_encoder->config().projection_dim != width)
+      throw input_error((dir / "image_encoder" / "config.json").string(),
+                        "projection_dim " + std::to_string(m.image_encoder->config().projection_dim) +
+                            " differs from the UNets' cross_attention_dim " + std::to_string(width));
+  } else {
+    m.notes.push_back("no " + (dir / "image_encoder").string() + ": using a zero image embedding");
+  }
+
+  fs::path sched = dir / "scheduler" / "scheduler_config.json";
+  if (!fs::exists(sched)) sched = dir / "scheduler_config.json";
+  if (fs::exists(sched)) {
+    m.scheduler = NoiseScheduleConfig::from_json(read_json(sched), sched.string());
+  } else {
+    m.scheduler = aniportrait_scheduler_config();
+    m.notes.push_back("no scheduler/scheduler_config.json: using AniPortrait's DDIM settings");
+  }
+
+  place_models(m, m.settings.device);
+  return m;
+}
+
+}  // namespace auhead::diffusion

@@ -1,0 +1,64 @@
+// Loads the diffusion renderer's models from one folder laid out like AniPortrait's pretrained weights
+// (diffusers-style sub-folders, or AniPortrait's .pth files), with the sampling settings and device.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "render/diffusion/autoencoder_kl.h"
+#include "render/diffusion/clip_vision_model.h"
+#include "render/diffusion/noise_schedule.h"
+#include "render/diffusion/pose_guider.h"
+#include "render/diffusion/unet_condition_model.h"
+
+namespace auhead::diffusion {
+
+// Sampling settings: defaults below, overridden by the folder's optional `render_config.json`
+// ({"steps": 20, "sampler": "ddim"|"dpmsolver++", "guidance_reference": 3.5, "guidance_au": 2.0,
+//   "context_frames": 16, "context_overlap": 4, "device": "auto"|"cpu"|"cuda"}).
+struct DiffusionSettings {
+  int steps = 20;
+  std::string sampler = "ddim";
+  double guidance_reference = 3.5;  // s_ref
+  double guidance_au = 2.0;         // s_au (only with an AU adapter)
+  int context_frames = 16;
+  int context_overlap = 4;
+  std::string device = "auto";      // auto: CUDA (fp16) when torch sees a GPU, else CPU (fp32)
+};
+
+struct DiffusionModels {
+  AutoencoderKL vae{nullptr};
+  UNetConditionModel reference_unet{nullptr};
+  UNetConditionModel denoising_unet{nullptr};
+  PoseGuider pose_guider{nullptr};
+  ClipVisionModel image_encoder{nullptr};  // null: zero image embedding
+  NoiseScheduleConfig scheduler;
+  DiffusionSettings settings;
+  torch::Device device{torch::kCPU};
+  torch::ScalarType dtype = torch::kFloat;
+  std::vector<std::string> notes;  // what was defaulted (no image encoder, no scheduler config)
+};
+
+// Reads `dir`:
+//   vae/ (or sd-vae-ft-mse/)           config.json + diffusion_pytorch_model.safetensors|.bin
+//   reference_unet/ | reference_unet.pth
+//   denoising_unet/ | denoising_unet.pth (+ motion_module.pth, merged)
+//   pose_guider/ | pose_guider.pth
+//   image_encoder/                     optional: Hugging Face CLIPVisionModelWithProjection
+//   scheduler/scheduler_config.json    optional: AniPortrait's DDIM settings when absent
+//   render_config.json                 optional: DiffusionSettings
+// .pth UNets take AniPortrait's full-size configs. A missing required file is an unavailable error
+// naming the file; bad keys or shapes are input errors naming the key.
+DiffusionModels load_diffusion_models(const std::filesystem::path& dir);
+
+// Moves every model to `device` ("auto", "cpu" or "cuda"; CUDA runs fp16, the CPU fp32). A GPU that
+// this libtorch cannot see (Debian's is CPU-only) is an unavailable error for "cuda".
+void place_models(DiffusionModels& models, const std::string& device);
+
+// AniPortrait's inference scheduler (configs/inference/inference_v2.yaml): linear betas 0.00085-0.012,
+// v-prediction, zero-terminal-SNR, trailing spacing, steps_offset 1.
+NoiseScheduleConfig aniportrait_scheduler_config();
+
+}  // namespace auhead::diffusion
