@@ -8,6 +8,7 @@
 
 #include "auhead/au_sequence.h"
 #include "auhead/error.h"
+#include "auhead/pipeline.h"
 #include "command.h"
 #include "core/atomic_file.h"
 #include "core/progress.h"
@@ -31,8 +32,7 @@ struct Args {
 
 void run(const Args& a, const GlobalOptions& global) {
   namespace fs = std::filesystem;
-  if (a.size < 64 || a.size > 4096 || a.size % 2 != 0)
-    throw usage_error("--size must be an even number of pixels from 64 to 4096, got " + std::to_string(a.size));
+  check_frame_size(a.size);
   if (!a.video.empty()) AtomicFile check(a.video);  // a bad video path fails before any work
   AuSequence seq = read_au_file(a.au);
   if (seq.frames.empty()) throw input_error(a.au, "no AU frames");

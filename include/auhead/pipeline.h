@@ -37,6 +37,9 @@ struct RenderOptions {
   AuEdit edit;                                 // applied before rendering
 };
 
+// Output frames are size × size: an even number of pixels from 64 to 4096 (usage error otherwise).
+void check_frame_size(int size);
+
 // Stage 1: decodes the audio, runs the generator, applies the edit.
 AuSequence generate_au(const AuOptions& options);
 // Stage 2: renders `aus` over the portrait into the video and/or frame folder (atomically).

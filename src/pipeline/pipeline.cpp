@@ -25,11 +25,6 @@ namespace auhead {
 
 namespace {
 
-void check_size(int size) {
-  if (size < 64 || size > 4096 || size % 2 != 0)
-    throw usage_error("--size must be an even number of pixels from 64 to 4096, got " + std::to_string(size));
-}
-
 void check_fps(double fps) {
   if (!(fps >= 1 && fps <= 120)) throw usage_error("--fps must be between 1 and 120");
 }
@@ -163,6 +158,11 @@ RendererOptions renderer_options(const RenderOptions& o) {
 
 }  // namespace
 
+void check_frame_size(int size) {
+  if (size < 64 || size > 4096 || size % 2 != 0)
+    throw usage_error("--size must be an even number of pixels from 64 to 4096, got " + std::to_string(size));
+}
+
 AuSequence generate_au(const AuOptions& options) {
   check_fps(options.fps);
   if (!options.plot.empty()) AtomicFile probe(options.plot);  // an unwritable plot fails before any work
@@ -172,7 +172,7 @@ AuSequence generate_au(const AuOptions& options) {
 }
 
 void render_video(const AuSequence& aus, const RenderOptions& options) {
-  check_size(options.size);
+  check_frame_size(options.size);
   check_outputs(options);
   cv::Mat portrait = media::load_image_rgb(options.image);
   auto renderer = make_renderer(options.renderer, renderer_options(options));
@@ -181,7 +181,7 @@ void render_video(const AuSequence& aus, const RenderOptions& options) {
 
 AuSequence generate(const GenerateOptions& options) {
   check_fps(options.au.fps);
-  check_size(options.render.size);
+  check_frame_size(options.render.size);
   check_outputs(options.render);
   if (!options.au_out.empty()) detect_au_format(options.au_out);
   if (!options.au.plot.empty()) AtomicFile probe(options.au.plot);

@@ -3,12 +3,11 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/safetensors.h"
 
 namespace auhead::alm {
@@ -51,14 +50,10 @@ int merge_peft_lora(torch::nn::Module& model, const fs::path& dir) {
   const fs::path config_file = dir / "adapter_config.json", weights_file = dir / "adapter_model.safetensors";
   if (!fs::exists(config_file)) throw input_error(config_file.string(), "no such file (the LoRA adapter's config)");
   if (!fs::exists(weights_file)) throw input_error(weights_file.string(), "no such file (the LoRA adapter's weights)");
-  std::ifstream in(config_file);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json cfg;
+  const nlohmann::json cfg = read_json_object_file(config_file);
   double r = 0, alpha = 0;
   bool rslora = false;
   try {
-    cfg = nlohmann::json::parse(ss.str());
     if (cfg.value("peft_type", std::string("LORA")) != "LORA")
       throw input_error(config_file.string(), "peft_type '" + cfg.value("peft_type", std::string()) + "' is not LORA");
     r = cfg.at("r").get<double>();

@@ -1,10 +1,9 @@
 #include "audio2au/alm/qwen2_audio_config.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 
 namespace auhead::alm {
 
@@ -19,14 +18,9 @@ void take(const nlohmann::json& j, const char* key, T& field) {
 
 Qwen2AudioConfig Qwen2AudioConfig::from_json_file(const std::filesystem::path& file) {
   const std::string src = file.string();
-  std::ifstream in(file);
-  if (!in) throw input_error(src, "cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  const nlohmann::json j = read_json_object_file(file);
   Qwen2AudioConfig c;
   try {
-    const nlohmann::json j = nlohmann::json::parse(ss.str());
-    if (!j.is_object()) throw input_error(src, "not a JSON object");
     take(j, "audio_token_index", c.audio_token_index);
     if (j.contains("audio_config")) {
       const auto& a = j.at("audio_config");

@@ -3,12 +3,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/safetensors.h"
 #include "core/state_dict.h"
 
@@ -77,12 +76,9 @@ std::vector<fs::path> weight_files(const fs::path& folder) {
   if (fs::exists(folder / "model.safetensors")) return {folder / "model.safetensors"};
   const fs::path index = folder / "model.safetensors.index.json";
   if (!fs::exists(index)) throw input_error((folder / "model.safetensors").string(), "no such file (the model weights)");
-  std::ifstream in(index);
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  const nlohmann::json j = read_json_object_file(index);
   std::set<std::string> names;
   try {
-    const auto j = nlohmann::json::parse(ss.str());
     for (const auto& [key, file] : j.at("weight_map").items()) names.insert(file.get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw input_error(index.string(), std::string("bad index: ") + e.what());

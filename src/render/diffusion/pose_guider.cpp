@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 #include "core/state_dict.h"
 #include "core/torch_checkpoint.h"
@@ -87,8 +88,7 @@ PoseGuider load_pose_guider(const std::filesystem::path& path) {
     const fs::path cfg_file = path / "config.json";
     if (fs::exists(cfg_file)) {
       try {
-        cfg = nlohmann::json::parse(read_text_file(cfg_file));
-        if (!cfg.is_object()) throw input_error(cfg_file.string(), "bad JSON: not an object");
+        cfg = read_json_object_file(cfg_file);
         config.noise_latent_channels = cfg.value("noise_latent_channels", config.noise_latent_channels);
       } catch (const nlohmann::json::exception& e) {
         throw input_error(cfg_file.string(), std::string("bad PoseGuider config: ") + e.what());
