@@ -8,7 +8,7 @@ void AuArgs::add_to(CLI::App* cmd, bool model_alias) {
   cmd->add_option("--emotion-intensity", options.emotion_intensity, "emotion strength in [0, 1]")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("--au-generator", options.au_generator, "Stage 1: phonetic (built in) or alm (needs --au-model)")
+  cmd->add_option(model_alias ? "--au-generator,--generator" : "--au-generator", options.au_generator, "Stage 1: phonetic (built in) or alm (needs --au-model)")
       ->check(CLI::IsMember({"phonetic", "alm"}))
       ->capture_default_str();
   cmd->add_option("--lipsync", options.lipsync, "phonetic front end: accurate (phoneme recognition) or fast")
@@ -17,6 +17,13 @@ void AuArgs::add_to(CLI::App* cmd, bool model_alias) {
   cmd->add_option("--fps", options.fps, "frames per second")->check(CLI::Range(1.0, 120.0))->capture_default_str();
   cmd->add_option(model_alias ? "--au-model,--model" : "--au-model", options.model_dir, "checkpoint folder of the alm AU generator");
   cmd->add_option("--seed", options.seed, "random seed (blinks, motion, sampling)")->capture_default_str();
+  cmd->add_option_function<float>("--temperature", [this](float v) { options.temperature = v; },
+                                  "alm sampling temperature; 0 = greedy (default: the model's generation_config.json, else greedy)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option_function<int>("--top-k", [this](int v) { options.top_k = v; }, "alm sampling: keep the K likeliest tokens; 0 = off")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option_function<float>("--top-p", [this](float v) { options.top_p = v; }, "alm sampling: nucleus mass in (0, 1]; 1 = off")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 AuOptions AuArgs::resolve() const {

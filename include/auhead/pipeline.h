@@ -20,6 +20,9 @@ struct AuOptions {
   double fps = 25.0;
   uint64_t seed = 0;
   std::filesystem::path model_dir;             // alm checkpoint folder
+  std::optional<float> temperature;            // alm sampling (unset: the model's generation_config.json)
+  std::optional<int> top_k;
+  std::optional<float> top_p;
   AuEdit edit;                                 // applied to the generated sequence
   std::filesystem::path plot;                  // PNG chart of the AU curves (with phones); empty: none
 };

@@ -22,6 +22,10 @@ struct AuGeneratorOptions {
   uint64_t seed = 0;                        // blinks, idle motion, sampling
   std::string lipsync = "accurate";         // phonetic front end: accurate | fast
   std::filesystem::path model_dir;          // alm: checkpoint folder
+  // alm sampling; unset: the model folder's generation_config.json, else greedy
+  std::optional<float> temperature;         // 0: greedy
+  std::optional<int> top_k;                 // 0: off
+  std::optional<float> top_p;               // 1: off
 };
 
 class AuGenerator {

@@ -48,6 +48,9 @@ AuGeneratorOptions generator_options(const AuOptions& o) {
   g.seed = o.seed;
   g.lipsync = o.lipsync;
   g.model_dir = o.model_dir;
+  g.temperature = o.temperature;
+  g.top_k = o.top_k;
+  g.top_p = o.top_p;
   return g;
 }
 

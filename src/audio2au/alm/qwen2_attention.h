@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "audio2au/alm/kv_cache.h"
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "audio2au/alm/rotary_embedding.h"
 
@@ -11,9 +12,9 @@ namespace auhead::alm {
 class Qwen2AttentionImpl : public torch::nn::Module {
  public:
   explicit Qwen2AttentionImpl(const Qwen2DecoderConfig& c);
-  // x (B, T, H); `past_k/past_v` (B, kv_heads, S, hd) or undefined; returns the output and updates
-  // past_k/past_v to include these T tokens when `cache` is set.
-  torch::Tensor forward(const torch::Tensor& x, const RopeTables& rope, torch::Tensor* past_k, torch::Tensor* past_v);
+  // x (B, T, H) at positions cache->length() ... (0 without a cache); the cache, when given, is
+  // extended by these T tokens' keys and values.
+  torch::Tensor forward(const torch::Tensor& x, const RopeTables& rope, KvCacheLayer* cache);
 
  private:
   int64_t heads_, kv_heads_, head_dim_;

@@ -52,7 +52,7 @@ std::vector<int64_t> Qwen2AudioModelImpl::generate_greedy(const torch::Tensor& i
   std::vector<int64_t> out;
   torch::Tensor embeds = embed(input_ids, audio_embeds);
   KvCache cache;
-  torch::Tensor logits = forward(embeds, use_cache ? &cache : nullptr);
+  torch::Tensor logits = forward(embeds, use_cache ? &cache : nullptr, true);
   for (int64_t step = 0; step < max_new_tokens; ++step) {
     const int64_t next = logits.select(1, logits.size(1) - 1).argmax(-1).item<int64_t>();
     out.push_back(next);
@@ -60,10 +60,10 @@ std::vector<int64_t> Qwen2AudioModelImpl::generate_greedy(const torch::Tensor& i
     if (step + 1 == max_new_tokens) break;
     torch::Tensor next_embed = language_model->embed(torch::full({1, 1}, next, torch::kLong));
     if (use_cache) {
-      logits = forward(next_embed, &cache);
+      logits = forward(next_embed, &cache, true);
     } else {
       embeds = torch::cat({embeds, next_embed}, 1);
-      logits = forward(embeds, nullptr);
+      logits = forward(embeds, nullptr, true);
     }
   }
   return out;

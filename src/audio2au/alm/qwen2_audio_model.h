@@ -27,8 +27,11 @@ class Qwen2AudioModelImpl : public torch::nn::Module {
   // Token embeddings of ids (1, T) with the audio_token_index positions replaced, in order, by the
   // rows of audio_embeds (1, N, H) (or none when undefined); a count mismatch is a usage error.
   torch::Tensor embed(const torch::Tensor& input_ids, const torch::Tensor& audio_embeds = {});
-  // Logits (1, T, vocab) of the embedded prompt (and updates `cache` when given).
-  torch::Tensor forward(const torch::Tensor& embeds, KvCache* cache = nullptr) { return language_model->forward(embeds, cache); }
+  // Logits (1, T, vocab) of the embedded prompt, or (1, 1, vocab) of its last position with last_only
+  // (and updates `cache` when given).
+  torch::Tensor forward(const torch::Tensor& embeds, KvCache* cache = nullptr, bool last_only = false) {
+    return language_model->forward(embeds, cache, last_only);
+  }
 
   // Greedy decoding: up to max_new_tokens ids chosen by argmax after the prompt, stopping after one
   // of stop_ids. With use_cache the prompt runs once and each new token once; without, the whole

@@ -23,19 +23,24 @@ void Qwen2DecoderImpl::tie_weights() {
   lm_head->weight.copy_(embed_tokens->weight);
 }
 
-torch::Tensor Qwen2DecoderImpl::forward(const torch::Tensor& embeds, KvCache* cache) {
+torch::Tensor Qwen2DecoderImpl::forward(const torch::Tensor& embeds, KvCache* cache, bool last_only) {
+  return lm_head(hidden_states(embeds, cache, last_only));
+}
+
+torch::Tensor Qwen2DecoderImpl::logits_for(const torch::Tensor& hidden, const torch::Tensor& ids) {
+  return torch::matmul(hidden, lm_head->weight.index_select(0, ids).t());
+}
+
+torch::Tensor Qwen2DecoderImpl::hidden_states(const torch::Tensor& embeds, KvCache* cache, bool last_only) {
   const int64_t start = cache ? cache->length() : 0;
   const int64_t n = static_cast<int64_t>(layers->size());
-  if (cache && cache->keys.size() != static_cast<std::size_t>(n)) {
-    cache->keys.assign(n, torch::Tensor());
-    cache->values.assign(n, torch::Tensor());
-  }
+  if (cache && cache->layers.size() != static_cast<std::size_t>(n)) cache->layers.assign(n, KvCacheLayer());
   const RopeTables rope = rope_tables(config_.head_dim(), config_.rope_theta, start, embeds.size(1), rope_dtype_);
   torch::Tensor x = embeds;
   for (int64_t i = 0; i < n; ++i)
-    x = layers[i]->as<Qwen2DecoderLayerImpl>()->forward(x, rope, cache ? &cache->keys[i] : nullptr,
-                                                         cache ? &cache->values[i] : nullptr);
-  return lm_head(norm(x));
+    x = layers[i]->as<Qwen2DecoderLayerImpl>()->forward(x, rope, cache ? &cache->layers[i] : nullptr);
+  if (last_only) x = x.narrow(1, x.size(1) - 1, 1);
+  return norm(x);
 }
 
 }  // namespace auhead::alm

@@ -15,8 +15,15 @@ class Qwen2DecoderImpl : public torch::nn::Module {
   explicit Qwen2DecoderImpl(const Qwen2DecoderConfig& c);
   torch::Tensor embed(const torch::Tensor& ids);  // (B, T) -> (B, T, H)
   // Logits (B, T, vocab) of `embeds` (B, T, H) at positions cache.length() ...; with a cache, it is
-  // extended by these T tokens. Without one, the positions start at 0.
-  torch::Tensor forward(const torch::Tensor& embeds, KvCache* cache = nullptr);
+  // extended by these T tokens. Without one, the positions start at 0. With last_only, only the last
+  // position's logits (B, 1, vocab) are computed: all that generation needs, and the vocabulary
+  // projection is most of a small model's cost.
+  torch::Tensor forward(const torch::Tensor& embeds, KvCache* cache = nullptr, bool last_only = false);
+  // The same pass up to the final norm: hidden states (B, T or 1, H).
+  torch::Tensor hidden_states(const torch::Tensor& embeds, KvCache* cache = nullptr, bool last_only = false);
+  // Logits of `hidden` (..., H) for the given token ids only (..., ids): when decoding is
+  // constrained to a few tokens, the rest of the vocabulary projection need not be computed.
+  torch::Tensor logits_for(const torch::Tensor& hidden, const torch::Tensor& ids);
   // After loading: copies embed_tokens into lm_head when the embeddings are tied.
   void tie_weights();
   // The dtype RoPE tables are rounded to: the checkpoint's (fp16, bf16) so that float32 inference

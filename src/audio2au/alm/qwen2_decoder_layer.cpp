@@ -11,9 +11,8 @@ Qwen2DecoderLayerImpl::Qwen2DecoderLayerImpl(const Qwen2DecoderConfig& c) {
   post_attention_layernorm = register_module("post_attention_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps));
 }
 
-torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const RopeTables& rope, torch::Tensor* past_k,
-                                             torch::Tensor* past_v) {
-  torch::Tensor h = x + self_attn->forward(input_layernorm(x), rope, past_k, past_v);
+torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const RopeTables& rope, KvCacheLayer* cache) {
+  torch::Tensor h = x + self_attn->forward(input_layernorm(x), rope, cache);
   return h + mlp(post_attention_layernorm(h));
 }
 

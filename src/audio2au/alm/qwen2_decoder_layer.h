@@ -11,7 +11,7 @@ namespace auhead::alm {
 class Qwen2DecoderLayerImpl : public torch::nn::Module {
  public:
   explicit Qwen2DecoderLayerImpl(const Qwen2DecoderConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, const RopeTables& rope, torch::Tensor* past_k, torch::Tensor* past_v);
+  torch::Tensor forward(const torch::Tensor& x, const RopeTables& rope, KvCacheLayer* cache);
 
  private:
   Qwen2Attention self_attn{nullptr};

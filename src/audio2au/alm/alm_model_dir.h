@@ -1,0 +1,46 @@
+// What the alm AU generator loads from --au-model DIR: a Hugging Face Qwen2-Audio folder (config.json,
+// model.safetensors or shards), its tokenizer (or the bundled Qwen one), an optional PEFT LoRA
+// adapter merged at load, and optional prompt and sampling settings.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "audio2au/alm/bpe_tokenizer.h"
+#include "audio2au/alm/qwen2_audio_model.h"
+#include "audio2au/alm/token_sampler.h"
+#include "auhead/au.h"
+
+namespace auhead::alm {
+
+inline constexpr const char* kDefaultAuInstruction =
+    "Listen to the speech. First state the speaker's emotion and its intensity, then write the facial "
+    "action units frame by frame at 5 frames per second.";
+
+// DIR/auhead_alm.json (all keys optional): {"system_prompt": "...", "instruction": "...",
+// "au_set": "auhead30" | "feafa24"} — the prompt the model was fine-tuned with and the AUs it writes.
+struct AlmPromptSettings {
+  std::string system_prompt = "You are a helpful assistant.";
+  std::string instruction = kDefaultAuInstruction;
+  AuSet au_set = AuSet::auhead30;
+};
+
+struct AlmModel {
+  Qwen2AudioModel model{nullptr};
+  std::optional<BpeTokenizer> tokenizer;
+  std::filesystem::path tokenizer_file;  // where the tokenizer came from, for messages
+  AlmPromptSettings prompt;
+  SamplingSettings sampling;             // from DIR/generation_config.json (do_sample, temperature, top_k, top_p)
+  int lora_modules = 0;                  // modules an adapter was merged into
+};
+
+// Loads DIR. The tokenizer is DIR/tokenizer.json, else DIR/vocab.json + merges.txt, else the Qwen
+// tokenizer of the set-up script with Qwen2-Audio's audio tokens at audio_token_index, +1, +2. A LoRA
+// adapter is DIR/adapter_config.json or DIR/adapter/adapter_config.json. A missing folder or file is
+// an unavailable error naming it; malformed files, mis-shaped or missing weights and a tokenizer that
+// does not fit the model (special tokens, ids beyond the vocabulary) are input errors naming the file.
+AlmModel load_alm_model_dir(const std::filesystem::path& dir);
+
+}  // namespace auhead::alm
