@@ -39,7 +39,7 @@ std::string qwen2_audio_config_json(int audio_width, int audio_layers, int text_
       {"audio_token_index", 151646},
       {"audio_config",
        {{"model_type", "qwen2_audio_encoder"}, {"num_mel_bins", 128}, {"d_model", audio_width},
-        {"encoder_layers", audio_layers}, {"encoder_attention_heads", heads}, {"encoder_ffn_dim", 4 * audio_width},
+        {"encoder_layers", audio_layers}, {"encoder_attention_heads", audio_width % 64 == 0 ? audio_width / 64 : heads}, {"encoder_ffn_dim", 4 * audio_width},
         {"max_source_positions", 1500}, {"activation_function", "gelu"}}},
       {"text_config",
        {{"model_type", "qwen2"}, {"hidden_size", text_width}, {"num_attention_heads", heads},

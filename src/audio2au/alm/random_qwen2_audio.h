@@ -11,7 +11,8 @@ namespace auhead::alm {
 void write_random_qwen2_audio(const std::filesystem::path& folder, const std::string& config_json, uint64_t seed);
 
 // A config.json text: the audio tower and the Qwen2 decoder at the given sizes, the vocabulary and
-// audio token ids of Qwen2-Audio (151936, 151646) so that the bundled Qwen tokenizer fits it.
+// audio token ids of Qwen2-Audio (151936, 151646) so that the bundled Qwen tokenizer fits it. The
+// audio tower has heads of 64 when its width allows, else `heads` heads.
 std::string qwen2_audio_config_json(int audio_width, int audio_layers, int text_width, int text_layers,
                                     int heads, int kv_heads, int ffn, bool tie_embeddings);
 

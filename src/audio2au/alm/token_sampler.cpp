@@ -6,15 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "au/number_format.h"
 #include "auhead/error.h"
 
 namespace auhead::alm {
 
 TokenSampler::TokenSampler(const SamplingSettings& s) : settings_(s), rng_(s.seed) {
   if (!std::isfinite(s.temperature) || s.temperature < 0)
-    throw usage_error("--temperature must be 0 (greedy) or positive, got " + std::to_string(s.temperature));
+    throw usage_error("--temperature must be 0 (greedy) or positive, got " + format_number(s.temperature));
   if (s.top_k < 0) throw usage_error("--top-k must be 0 (off) or positive, got " + std::to_string(s.top_k));
-  if (!(s.top_p > 0 && s.top_p <= 1)) throw usage_error("--top-p must be in (0, 1], got " + std::to_string(s.top_p));
+  if (!(s.top_p > 0 && s.top_p <= 1)) throw usage_error("--top-p must be in (0, 1], got " + format_number(s.top_p));
 }
 
 std::size_t TokenSampler::pick(std::span<const float> logits) {

@@ -56,7 +56,7 @@ TEST(AlmTokenSampler, LowTemperatureSharpens) {
 }
 
 TEST(AlmTokenSampler, BadSettingsAreUsageErrors) {
-  EXPECT_EQ(error_of([] { TokenSampler({.temperature = -1.f}); }), "--temperature must be 0 (greedy) or positive, got -1.000000");
+  EXPECT_EQ(error_of([] { TokenSampler({.temperature = -1.f}); }), "--temperature must be 0 (greedy) or positive, got -1");
   EXPECT_NE(error_of([] { TokenSampler({.top_k = -2}); }), "");
   EXPECT_NE(error_of([] { TokenSampler({.top_p = 0.f}); }), "");
   EXPECT_NE(error_of([] { TokenSampler({.top_p = 1.5f}); }), "");
