@@ -52,7 +52,7 @@ TEST_F(CliAlm, SamplingOptionsAndAGivenEmotion) {
 
 TEST_F(CliAlm, GenerateRunsBothStages) {
   TempDir out("cli_alm_generate");
-  auto r = run_cli("-q generate " + au_args() + " --image " + example("portrait.jpg") + " --size 128 -o " +
+  auto r = run_cli("-q generate --audio " + example("speech.wav") + " --au-generator alm --model " + model().string() + " --image " + example("portrait.jpg") + " --size 128 -o " +
                    (out / "v.mp4").string() + " --au-out " + (out / "au.csv").string());
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(std::filesystem::exists(out / "v.mp4"));
