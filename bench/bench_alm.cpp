@@ -32,17 +32,6 @@ static double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-static std::vector<float> test_speech(double seconds) {
-  std::vector<float> s(std::size_t(seconds * 16000));
-  double phase = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const double t = i / 16000.0;
-    phase += 2 * M_PI * (140 + 40 * std::sin(2 * M_PI * 0.7 * t)) / 16000.0;
-    s[i] = float(0.3 * std::max(0.0, std::sin(2 * M_PI * 4 * t)) * std::sin(phase));
-  }
-  return s;
-}
-
 int main(int argc, char** argv) {
   try {
     const std::string size = argc > 1 ? argv[1] : "small";
@@ -77,7 +66,7 @@ int main(int argc, char** argv) {
                 write_ms, load_ms, trie_ms);
 
     torch::InferenceMode guard;
-    const auto audio = test_speech(30.0);
+    const auto audio = test_speech_signal(30.0);
     t0 = Clock::now();
     torch::Tensor mel = whisper_log_mel(audio, 128).unsqueeze(0);
     const double mel_ms = ms_since(t0);
@@ -127,7 +116,7 @@ int main(int argc, char** argv) {
                 ms_since(t0), ms_since(t0) / late);
 
     // A whole constrained answer for 10 s of speech (50 frames at 5 fps), greedy.
-    const auto speech = test_speech(10.0);
+    const auto speech = test_speech_signal(10.0);
     torch::Tensor a10 = model.encode_audio(whisper_log_mel(speech, 128).unsqueeze(0), whisper_valid_frames(int64_t(speech.size())));
     const std::string p10 = chatml_prompt({{"user", m.prompt.instruction, a10.size(1)}}, true, m.prompt.system_prompt);
     torch::Tensor e10 = model.embed(torch::tensor(m.tokenizer->encode(p10)).unsqueeze(0), a10);

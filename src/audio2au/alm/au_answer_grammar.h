@@ -12,9 +12,11 @@
 namespace auhead::alm {
 
 struct AuGrammarOptions {
-  int frames = 1;                        // the answer must have exactly this many frames (≥ 1)
+  explicit AuGrammarOptions(int frames_ = 1, std::optional<EmotionState> emotion_ = {}, int au_count_ = kNumAus)
+      : frames(frames_), emotion(emotion_), au_count(au_count_) {}
+  int frames;                            // the answer must have exactly this many frames (≥ 1)
   std::optional<EmotionState> emotion;   // when set, the emotion line must be exactly this one
-  int au_count = kNumAus;                // indices 0 .. au_count-1 (24 for a FEAFA-24 writer)
+  int au_count;                          // indices 0 .. au_count-1 (24 for a FEAFA-24 writer)
 };
 
 class AuAnswerGrammar {

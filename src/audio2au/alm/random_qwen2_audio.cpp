@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "audio2au/alm/qwen2_audio_model.h"
@@ -47,6 +49,17 @@ std::string qwen2_audio_config_json(int audio_width, int audio_layers, int text_
         {"vocab_size", 151936}, {"rope_theta", 1000000.0}, {"rms_norm_eps", 1e-6}, {"hidden_act", "silu"},
         {"tie_word_embeddings", tie_embeddings}, {"max_position_embeddings", 32768}}}};
   return j.dump(1);
+}
+
+std::vector<float> test_speech_signal(double seconds) {
+  std::vector<float> s(std::size_t(std::max(0.0, seconds) * 16000));
+  double phase = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double t = double(i) / 16000.0;
+    phase += 2 * M_PI * (140 + 40 * std::sin(2 * M_PI * 0.7 * t)) / 16000.0;
+    s[i] = float(0.3 * std::max(0.0, std::sin(2 * M_PI * 4 * t)) * std::sin(phase));
+  }
+  return s;
 }
 
 }  // namespace auhead::alm

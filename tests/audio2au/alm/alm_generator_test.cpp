@@ -50,17 +50,7 @@ class AlmGeneratorTest : public ::testing::Test {
     return std::make_unique<AlmGenerator>(o);
   }
 
-  // Speech-like test signal: a gliding tone in syllable-rate bursts.
-  static std::vector<float> speech(double seconds) {
-    std::vector<float> s(std::size_t(seconds * 16000));
-    double phase = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const double t = i / 16000.0;
-      phase += 2 * M_PI * (140 + 40 * std::sin(2 * M_PI * 0.7 * t)) / 16000.0;
-      s[i] = float(0.3 * std::max(0.0, std::sin(2 * M_PI * 4 * t)) * std::sin(phase));
-    }
-    return s;
-  }
+  static std::vector<float> speech(double seconds) { return test_speech_signal(seconds); }
 
   static std::unique_ptr<TempDir> dir_;
 };

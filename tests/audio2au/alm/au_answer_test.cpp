@@ -11,13 +11,6 @@ using namespace auhead::alm;
 using auhead::test::error_of;
 
 namespace {
-AuGrammarOptions grammar_options(int frames, std::optional<EmotionState> emotion = {}, int au_count = kNumAus) {
-  AuGrammarOptions o;
-  o.frames = frames;
-  o.emotion = emotion;
-  o.au_count = au_count;
-  return o;
-}
 AuAnswer parse(const std::string& text) { return parse_au_answer(text, "answer.txt"); }
 }  // namespace
 
@@ -98,7 +91,7 @@ bool grammar_accepts(const AuAnswerGrammar& g, std::string_view text) {
 }  // namespace
 
 TEST(AlmAuAnswerGrammar, AcceptsCanonicalAnswersOfTheRightLength) {
-  AuAnswerGrammar g(grammar_options(3));
+  AuAnswerGrammar g(AuGrammarOptions(3));
   EXPECT_TRUE(grammar_accepts(g, "Emotion: happy (0.70)\nAU: <f0> 11:.45 12:.43 8:.20 | <f1> 8:.35 | <f2> |"));
   EXPECT_TRUE(grammar_accepts(g, "Emotion: surprised (1.00)\nAU: <f0> 29:1.00 0:.01 | <f1> | <f2> |\n"));
   EXPECT_FALSE(grammar_accepts(g, "Emotion: happy (0.70)\nAU: <f0> | <f1> |"));             // too few frames
@@ -111,12 +104,12 @@ TEST(AlmAuAnswerGrammar, AcceptsCanonicalAnswersOfTheRightLength) {
   EXPECT_FALSE(grammar_accepts(g, "Emotion: happy (0.70)\nAU: <f0> 8:0.2 | <f1> | <f2> |"));
   EXPECT_FALSE(grammar_accepts(g, "Emotion: happy (1.50)\nAU: <f0> | <f1> | <f2> |"));
   EXPECT_FALSE(grammar_accepts(g, "Emotion: bored (0.50)\nAU: <f0> | <f1> | <f2> |"));
-  EXPECT_FALSE(grammar_accepts(AuAnswerGrammar(grammar_options(3, {}, 24)),
+  EXPECT_FALSE(grammar_accepts(AuAnswerGrammar(AuGrammarOptions(3, {}, 24)),
                                "Emotion: happy (0.70)\nAU: <f0> 25:.20 | <f1> | <f2> |"));
 }
 
 TEST(AlmAuAnswerGrammar, ForcedEmotionAllowsOnlyThatLine) {
-  AuAnswerGrammar g(grammar_options(1, EmotionState{Emotion::sad, 0.4f}));
+  AuAnswerGrammar g(AuGrammarOptions(1, EmotionState{Emotion::sad, 0.4f}));
   EXPECT_TRUE(grammar_accepts(g, "Emotion: sad (0.40)\nAU: <f0> 4:.30 |"));
   EXPECT_FALSE(grammar_accepts(g, "Emotion: happy (0.40)\nAU: <f0> 4:.30 |"));
   EXPECT_FALSE(grammar_accepts(g, "Emotion: sad (0.41)\nAU: <f0> 4:.30 |"));
@@ -162,7 +155,7 @@ TEST(AlmAuAnswerGrammar, TheLongestAnswerFitsTheBound) {
   std::vector<AuFrame> frames(120);
   for (auto& f : frames) f.fill(1.f);
   const std::string text = format_au_answer(EmotionState{Emotion::surprised, 1.f}, frames) + "\n";
-  AuAnswerGrammar g(grammar_options(120));
+  AuAnswerGrammar g(AuGrammarOptions(120));
   EXPECT_TRUE(grammar_accepts(g, text));
   EXPECT_LE(int64_t(text.size()), g.max_length());
 }

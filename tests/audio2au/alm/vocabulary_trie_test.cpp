@@ -11,13 +11,6 @@ using namespace auhead;
 using namespace auhead::alm;
 
 namespace {
-AuGrammarOptions grammar_options(int frames, std::optional<EmotionState> emotion = {}, int au_count = kNumAus) {
-  AuGrammarOptions o;
-  o.frames = frames;
-  o.emotion = emotion;
-  o.au_count = au_count;
-  return o;
-}
 const BpeTokenizer& qwen() {
   static const BpeTokenizer t = BpeTokenizer::from_tokenizer_json(default_qwen_tokenizer_file());
   return t;
@@ -49,7 +42,7 @@ TEST(AlmVocabularyTrie, HoldsEveryRegularTokenAndNoAddedOne) {
 }
 
 TEST(AlmVocabularyTrie, FindsExactlyTheTokensTheGrammarAllows) {
-  AuAnswerGrammar g(grammar_options(2));
+  AuAnswerGrammar g(AuGrammarOptions(2));
   auto s = g.start();
   const std::string text = "Emotion: happy (0.70)\nAU: <f0> 11:.45 ";
   for (std::size_t i = 0; i <= text.size(); ++i) {
@@ -68,7 +61,7 @@ TEST(AlmVocabularyTrie, FindsExactlyTheTokensTheGrammarAllows) {
 }
 
 TEST(AlmVocabularyTrie, MultiCharacterTokensAreOffered) {
-  AuAnswerGrammar g(grammar_options(1));
+  AuAnswerGrammar g(AuGrammarOptions(1));
   std::vector<int64_t> ids;
   trie().allowed(g, g.start(), ids);
   // The tokens the tokenizer itself would use for "Emotion" are offered, not only single letters.
