@@ -8,6 +8,7 @@
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/torch_checkpoint.h"
+#include "render/sampling_limits.h"
 
 namespace auhead::diffusion {
 
@@ -67,14 +68,20 @@ DiffusionSettings read_settings(const fs::path& file) {
   } catch (const nlohmann::json::exception& e) {
     throw input_error(file.string(), std::string("bad render settings: ") + e.what());
   }
-  if (s.steps < 1 || s.steps > 1000) throw input_error(file.string(), "bad render settings: steps must be in [1, 1000]");
-  if (s.sampler != "ddim" && s.sampler != "dpmsolver++")
-    throw input_error(file.string(), "bad render settings: sampler must be ddim or dpmsolver++");
+  const SamplingOptions sampling{s.steps, s.sampler, s.guidance_reference, s.guidance_au, s.device};
+  if (auto p = sampling_problem(sampling)) throw input_error(file.string(), "bad render settings: " + p->key + " " + p->problem);
   if (s.context_frames < 1 || s.context_overlap < 0 || s.context_overlap >= s.context_frames)
     throw input_error(file.string(), "bad render settings: need context_frames >= 1 and 0 <= context_overlap < context_frames");
-  if (s.device != "auto" && s.device != "cpu" && s.device != "cuda")
-    throw input_error(file.string(), "bad render settings: device must be auto, cpu or cuda");
   return s;
+}
+
+// The caller's settings (already checked) over the file's.
+void override_settings(DiffusionSettings& s, const SamplingOptions& o) {
+  if (o.steps) s.steps = *o.steps;
+  if (o.sampler) s.sampler = *o.sampler;
+  if (o.guidance_reference) s.guidance_reference = *o.guidance_reference;
+  if (o.guidance_au) s.guidance_au = *o.guidance_au;
+  if (o.device) s.device = *o.device;
 }
 
 }  // namespace
@@ -103,12 +110,14 @@ void place_models(DiffusionModels& m, const std::string& device) {
   if (m.image_encoder) m.image_encoder->to(m.device, m.dtype);
 }
 
-DiffusionModels load_diffusion_models(const fs::path& dir) {
+DiffusionModels load_diffusion_models(const fs::path& dir, const SamplingOptions& overrides) {
+  check_sampling_options(overrides, "diffusion");
   if (dir.empty()) throw usage_error("--renderer diffusion needs --render-model DIR (a checkpoint folder)");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw unavailable_error(dir.string() + ": no such folder (--render-model)");
   DiffusionModels m;
   m.settings = read_settings(dir / "render_config.json");
+  override_settings(m.settings, overrides);
 
   // Check every required file before loading any, so that the first error names what is missing.
   fs::path vae_dir = dir / "vae";

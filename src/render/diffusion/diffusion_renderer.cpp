@@ -80,7 +80,7 @@ DiffusionRenderer::DiffusionRenderer(const RendererOptions& options) : options_(
   if (options.size % 64 != 0)
     throw usage_error("--size " + std::to_string(options.size) + ": the diffusion renderer needs a multiple of 64");
   keep_freed_memory();
-  models_ = std::make_shared<DiffusionModels>(load_diffusion_models(options.model_dir));
+  models_ = std::make_shared<DiffusionModels>(load_diffusion_models(options.model_dir, options.sampling));
   for (const auto& note : models_->notes) std::fprintf(stderr, "diffusion renderer: %s\n", note.c_str());
   const int64_t down = int64_t{1} << (models_->denoising_unet->config().block_out_channels.size() - 1);
   if ((options.size / vae_factor(*models_)) % down != 0)
