@@ -98,6 +98,13 @@ NoiseScheduleConfig aniportrait_scheduler_config() {
   return c;
 }
 
+std::string dtype_name(torch::ScalarType dtype) {
+  if (dtype == torch::kFloat) return "fp32";
+  if (dtype == torch::kHalf) return "fp16";
+  if (dtype == torch::kBFloat16) return "bf16";
+  return c10::toString(dtype);
+}
+
 void place_models(DiffusionModels& m, const std::string& device) {
   const bool cuda = torch::cuda::is_available();
   if (device == "cuda" && !cuda) throw unavailable_error("device cuda: this build of libtorch sees no GPU");

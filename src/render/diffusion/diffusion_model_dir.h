@@ -59,6 +59,9 @@ DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const Sa
 // this libtorch cannot see (Debian's is CPU-only) is an unavailable error for "cuda".
 void place_models(DiffusionModels& models, const std::string& device);
 
+// "fp32", "fp16", "bf16" (else torch's name).
+std::string dtype_name(torch::ScalarType dtype);
+
 // AniPortrait's inference scheduler (configs/inference/inference_v2.yaml): linear betas 0.00085-0.012,
 // v-prediction, zero-terminal-SNR, trailing spacing, steps_offset 1.
 NoiseScheduleConfig aniportrait_scheduler_config();

@@ -160,6 +160,35 @@ TEST(DiffusionRenderer, LibraryApiWithDpmSolver) {
   }
 }
 
+// Command-line sampling settings override render_config.json (the renderer's note says what it runs),
+// and -q silences the notes but not the error. The note runs use a faceless image: the notes come when
+// the models load, the error right after.
+TEST(DiffusionRenderer, SamplingOptionsAndQuiet) {
+  if (!have_face_models()) GTEST_SKIP() << "face models missing (scripts/setup.sh)";
+  test::TempDir dir("diffusion_options");
+  assemble_model(dir / "model", false);
+  write_aus(dir / "aus.json", 2);
+  cv::imwrite((dir / "blank.png").string(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(128, 128, 128)));
+  const std::string options = " --au " + (dir / "aus.json").string() + " --renderer diffusion --render-model " +
+                              (dir / "model").string() +
+                              " --size 64 --steps 1 --sampler dpmsolver++ --guidance-reference 1.5 --guidance-au 0 --device cpu";
+  const std::string blank = "render --image " + (dir / "blank.png").string() + options + " --frames " + (dir / "x").string();
+  auto r = test::run_cli(blank);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("auhead: note: diffusion renderer: cpu fp32, 1 dpmsolver++ steps, guidance reference 1.5, AU 0"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("auhead: note: diffusion renderer: no " + (dir / "model" / "image_encoder").string()), std::string::npos)
+      << r.output;
+  r = test::run_cli("-q " + blank);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_EQ(r.output, "auhead: error: " + (dir / "blank.png").string() + ": no face found\n");
+  r = test::run_cli("render -q --image " + test::example("portrait.jpg") + options + " --frames " + (dir / "f").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output, "");
+  EXPECT_EQ(read_frames(dir / "f").size(), 2u);
+}
+
 // The library's overrides: each given value replaces render_config.json's; a bad one is a usage error.
 TEST(DiffusionRenderer, OverridesReplaceRenderConfig) {
   test::TempDir dir("diffusion_overrides");
