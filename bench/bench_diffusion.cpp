@@ -2,7 +2,7 @@
 // pose guider, the guided denoising step, and the step against a naive one (ReferenceNet every step,
 // guidance branches as separate UNet calls). Synthetic inputs: no portrait or face models needed.
 // Usage: bench_diffusion [model_dir (default: shared tiny fixtures)] [--device auto|cpu|cuda]
-//                        [--frames 16] [--latent 16] [--repeat 3]
+//                        [--dtype auto|fp32|bf16|fp16] [--frames 16] [--latent 16] [--repeat 3]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -33,7 +33,7 @@ double time_ms(int repeat, const std::function<torch::Tensor()>& fn) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  std::string dir = std::string(AUHEAD_SHARED_DIR) + "/fixtures/diffusion", device = "auto";
+  std::string dir = std::string(AUHEAD_SHARED_DIR) + "/fixtures/diffusion", device = "auto", dtype = "auto";
   int64_t frames = 16, latent = 16;
   int repeat = 3;
   for (int i = 1; i < argc; ++i) {
@@ -43,14 +43,17 @@ int main(int argc, char** argv) try {
       return argv[++i];
     };
     if (a == "--device") device = next();
+    else if (a == "--dtype") dtype = next();
     else if (a == "--frames") frames = std::atoll(next().c_str());
     else if (a == "--latent") latent = std::atoll(next().c_str());
     else if (a == "--repeat") repeat = std::atoi(next().c_str());
     else dir = a;
   }
   keep_freed_memory();
-  DiffusionModels m = load_diffusion_models(dir);
-  place_models(m, device);
+  auhead::SamplingOptions on_cpu;
+  on_cpu.device = "cpu";  // loaded on the CPU, then placed once
+  DiffusionModels m = load_diffusion_models(dir, on_cpu);
+  place_models(m, device, dtype);
   torch::InferenceMode guard;
   const auto opts = torch::TensorOptions().device(m.device).dtype(m.dtype);
   const int64_t factor = int64_t{1} << (m.vae->config().block_out_channels.size() - 1);
@@ -58,7 +61,7 @@ int main(int argc, char** argv) try {
   const int64_t width = m.denoising_unet->config().cross_attention_dim;
   auto& unet = *m.denoising_unet;
   std::printf("models %s  device %s %s  frames %lld  latent %lldx%lld  image %lld  pose %lld  AU adapter %s\n", dir.c_str(),
-              m.device.is_cuda() ? "cuda" : "cpu", m.dtype == torch::kHalf ? "fp16" : "fp32", (long long)frames,
+              m.device.is_cuda() ? "cuda" : "cpu", dtype_name(m.dtype).c_str(), (long long)frames,
               (long long)latent, (long long)latent, (long long)image, (long long)pose_size, unet.has_au_adapter() ? "yes" : "no");
 
   torch::manual_seed(0);

@@ -105,12 +105,17 @@ std::string dtype_name(torch::ScalarType dtype) {
   return c10::toString(dtype);
 }
 
-void place_models(DiffusionModels& m, const std::string& device) {
+void place_models(DiffusionModels& m, const std::string& device, const std::string& dtype) {
+  if (device != "auto" && device != "cpu" && device != "cuda") throw usage_error("device must be auto, cpu or cuda, got '" + device + "'");
   const bool cuda = torch::cuda::is_available();
   if (device == "cuda" && !cuda) throw unavailable_error("device cuda: this build of libtorch sees no GPU");
   const bool gpu = device == "cuda" || (device == "auto" && cuda);
   m.device = gpu ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  m.dtype = gpu ? torch::kHalf : torch::kFloat;
+  if (dtype == "auto") m.dtype = gpu ? torch::kHalf : torch::kFloat;
+  else if (dtype == "fp32") m.dtype = torch::kFloat;
+  else if (dtype == "fp16") m.dtype = torch::kHalf;
+  else if (dtype == "bf16") m.dtype = torch::kBFloat16;
+  else throw usage_error("dtype must be auto, fp32, fp16 or bf16, got '" + dtype + "'");
   for (torch::nn::Module* mod : std::initializer_list<torch::nn::Module*>{m.vae.get(), m.reference_unet.get(),
                                                                           m.denoising_unet.get(), m.pose_guider.get()})
     mod->to(m.device, m.dtype);

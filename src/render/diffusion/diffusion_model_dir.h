@@ -55,9 +55,10 @@ struct DiffusionModels {
 // naming the file; bad keys or shapes are input errors naming the key; a bad override is a usage error.
 DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const SamplingOptions& overrides = {});
 
-// Moves every model to `device` ("auto", "cpu" or "cuda"; CUDA runs fp16, the CPU fp32). A GPU that
-// this libtorch cannot see (Debian's is CPU-only) is an unavailable error for "cuda".
-void place_models(DiffusionModels& models, const std::string& device);
+// Moves every model to `device` ("auto", "cpu" or "cuda") in `dtype` ("auto": fp16 on CUDA, fp32 on
+// the CPU; "fp32", "fp16", "bf16"). A GPU that this libtorch cannot see (Debian's is CPU-only) is an
+// unavailable error for "cuda"; an unknown name is a usage error.
+void place_models(DiffusionModels& models, const std::string& device, const std::string& dtype = "auto");
 
 // "fp32", "fp16", "bf16" (else torch's name).
 std::string dtype_name(torch::ScalarType dtype);
