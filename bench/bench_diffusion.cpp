@@ -3,6 +3,7 @@
 // guidance branches as separate UNet calls). Synthetic inputs: no portrait or face models needed.
 // Usage: bench_diffusion [model_dir (default: shared tiny fixtures)] [--device auto|cpu|cuda]
 //                        [--dtype auto|fp32|bf16|fp16] [--frames 16] [--latent 16] [--repeat 3]
+//                        [--au-adapter]  (adds an untrained AU adapter when the UNet has none: three branches)
 #include <torch/torch.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "auhead/error.h"
 #include "build_config.h"
+#include "core/state_dict.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/cpu_allocator.h"
 #include "render/diffusion/diffusion_model_dir.h"
@@ -36,6 +38,7 @@ int main(int argc, char** argv) try {
   std::string dir = std::string(AUHEAD_SHARED_DIR) + "/fixtures/diffusion", device = "auto", dtype = "auto";
   int64_t frames = 16, latent = 16;
   int repeat = 3;
+  bool add_au_adapter = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -47,12 +50,21 @@ int main(int argc, char** argv) try {
     else if (a == "--frames") frames = std::atoll(next().c_str());
     else if (a == "--latent") latent = std::atoll(next().c_str());
     else if (a == "--repeat") repeat = std::atoi(next().c_str());
+    else if (a == "--au-adapter") add_au_adapter = true;
     else dir = a;
   }
   keep_freed_memory();
   auhead::SamplingOptions on_cpu;
   on_cpu.device = "cpu";  // loaded on the CPU, then placed once
   DiffusionModels m = load_diffusion_models(dir, on_cpu);
+  if (add_au_adapter && !m.denoising_unet->has_au_adapter()) {
+    UNetConfig config = m.denoising_unet->config();
+    config.au_dim = 30;
+    UNetConditionModel with_adapter(config);
+    with_adapter->load_weights(auhead::module_state(*m.denoising_unet), "denoising_unet");
+    with_adapter->eval();
+    m.denoising_unet = with_adapter;
+  }
   place_models(m, device, dtype);
   torch::InferenceMode guard;
   const auto opts = torch::TensorOptions().device(m.device).dtype(m.dtype);
@@ -124,4 +136,7 @@ int main(int argc, char** argv) try {
 } catch (const auhead::Error& e) {
   std::fprintf(stderr, "bench_diffusion: %s\n", e.what());
   return int(e.code());
+} catch (const c10::Error& e) {  // e.g. a dtype this libtorch's CPU kernels lack (fp16 in 1.13)
+  std::fprintf(stderr, "bench_diffusion: libtorch: %s\n", e.what_without_backtrace());
+  return 1;
 }
