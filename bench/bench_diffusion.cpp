@@ -2,7 +2,8 @@
 // pose guider, the guided denoising step, and the step against a naive one (ReferenceNet every step,
 // guidance branches as separate UNet calls). Synthetic inputs: no portrait or face models needed.
 // Usage: bench_diffusion [model_dir (default: shared tiny fixtures)] [--device auto|cpu|cuda]
-//                        [--frames 16] [--latent 16] [--repeat 3]
+//                        [--dtype auto|fp32|bf16|fp16] [--frames 16] [--latent 16] [--repeat 3]
+//                        [--au-adapter]  (adds an untrained AU adapter when the UNet has none: three branches)
 #include <torch/torch.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "auhead/error.h"
 #include "build_config.h"
+#include "core/state_dict.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/cpu_allocator.h"
 #include "render/diffusion/diffusion_model_dir.h"
@@ -33,9 +35,10 @@ double time_ms(int repeat, const std::function<torch::Tensor()>& fn) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  std::string dir = std::string(AUHEAD_SHARED_DIR) + "/fixtures/diffusion", device = "auto";
+  std::string dir = std::string(AUHEAD_SHARED_DIR) + "/fixtures/diffusion", device = "auto", dtype = "auto";
   int64_t frames = 16, latent = 16;
   int repeat = 3;
+  bool add_au_adapter = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -43,14 +46,26 @@ int main(int argc, char** argv) try {
       return argv[++i];
     };
     if (a == "--device") device = next();
+    else if (a == "--dtype") dtype = next();
     else if (a == "--frames") frames = std::atoll(next().c_str());
     else if (a == "--latent") latent = std::atoll(next().c_str());
     else if (a == "--repeat") repeat = std::atoi(next().c_str());
+    else if (a == "--au-adapter") add_au_adapter = true;
     else dir = a;
   }
   keep_freed_memory();
-  DiffusionModels m = load_diffusion_models(dir);
-  place_models(m, device);
+  auhead::SamplingOptions on_cpu;
+  on_cpu.device = "cpu";  // loaded on the CPU, then placed once
+  DiffusionModels m = load_diffusion_models(dir, on_cpu);
+  if (add_au_adapter && !m.denoising_unet->has_au_adapter()) {
+    UNetConfig config = m.denoising_unet->config();
+    config.au_dim = 30;
+    UNetConditionModel with_adapter(config);
+    with_adapter->load_weights(auhead::module_state(*m.denoising_unet), "denoising_unet");
+    with_adapter->eval();
+    m.denoising_unet = with_adapter;
+  }
+  place_models(m, device, dtype);
   torch::InferenceMode guard;
   const auto opts = torch::TensorOptions().device(m.device).dtype(m.dtype);
   const int64_t factor = int64_t{1} << (m.vae->config().block_out_channels.size() - 1);
@@ -58,7 +73,7 @@ int main(int argc, char** argv) try {
   const int64_t width = m.denoising_unet->config().cross_attention_dim;
   auto& unet = *m.denoising_unet;
   std::printf("models %s  device %s %s  frames %lld  latent %lldx%lld  image %lld  pose %lld  AU adapter %s\n", dir.c_str(),
-              m.device.is_cuda() ? "cuda" : "cpu", m.dtype == torch::kHalf ? "fp16" : "fp32", (long long)frames,
+              m.device.is_cuda() ? "cuda" : "cpu", dtype_name(m.dtype).c_str(), (long long)frames,
               (long long)latent, (long long)latent, (long long)image, (long long)pose_size, unet.has_au_adapter() ? "yes" : "no");
 
   torch::manual_seed(0);
@@ -121,4 +136,7 @@ int main(int argc, char** argv) try {
 } catch (const auhead::Error& e) {
   std::fprintf(stderr, "bench_diffusion: %s\n", e.what());
   return int(e.code());
+} catch (const c10::Error& e) {  // e.g. a dtype this libtorch's CPU kernels lack (fp16 in 1.13)
+  std::fprintf(stderr, "bench_diffusion: libtorch: %s\n", e.what_without_backtrace());
+  return 1;
 }

@@ -29,7 +29,7 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
     GenerateOptions o;
     o.au = args->au.resolve();
     o.au.edit = args->edit.build();
-    o.render = args->render.options;
+    o.render = args->render.resolve();
     if (!args->model.empty()) {
       if (o.au.model_dir.empty()) o.au.model_dir = args->model;
       if (o.render.model_dir.empty()) o.render.model_dir = args->model;

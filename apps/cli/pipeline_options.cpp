@@ -44,6 +44,24 @@ void RenderArgs::add_to(CLI::App* cmd, bool with_seed, bool model_alias) {
   cmd->add_option("--frames", options.frames_dir, "also write the frames as PNGs into this folder");
   cmd->add_option(model_alias ? "--render-model,--model" : "--render-model", options.model_dir, "checkpoint folder of the diffusion renderer");
   if (with_seed) cmd->add_option("--seed", options.seed, "random seed (head motion, diffusion noise)")->capture_default_str();
+  // The diffusion sampling settings, over the model folder's render_config.json (same names); ranges
+  // are checked by resolve(), one place for the CLI and the library.
+  SamplingOptions& s = options.sampling;
+  cmd->add_option_function<int>("--steps", [&s](const int& v) { s.steps = v; },
+                                "diffusion: denoising steps, 1-1000 (default: render_config.json, else 20)");
+  cmd->add_option_function<std::string>("--sampler", [&s](const std::string& v) { s.sampler = v; },
+                                         "diffusion: ddim or dpmsolver++ (default: render_config.json, else ddim)");
+  cmd->add_option_function<double>("--guidance-reference", [&s](const double& v) { s.guidance_reference = v; },
+                                    "diffusion: reference (identity) guidance scale s_ref >= 0 (default: render_config.json, else 3.5)");
+  cmd->add_option_function<double>("--guidance-au", [&s](const double& v) { s.guidance_au = v; },
+                                   "diffusion: AU guidance scale s_au >= 0 (default: render_config.json, else 2)");
+  cmd->add_option_function<std::string>("--device", [&s](const std::string& v) { s.device = v; },
+                                        "diffusion: auto, cpu or cuda (default: render_config.json, else auto)");
+}
+
+RenderOptions RenderArgs::resolve() const {
+  check_sampling_options(options.sampling, options.renderer);
+  return options;
 }
 
 }  // namespace auhead::cli

@@ -17,11 +17,15 @@ struct AuArgs {
   AuOptions resolve() const;  // parses the emotion label (a usage error lists the valid ones)
 };
 
-// Stage 2 options (--image, --renderer, --size, --still, --frames, --seed).
+// Stage 2 options (--image, --renderer, --size, --still, --frames, --seed, --render-model and the
+// diffusion sampling settings --steps, --sampler, --guidance-reference, --guidance-au, --device).
 struct RenderArgs {
   RenderOptions options;
   // model_alias: also accept --model for --render-model (commands with a single model).
   void add_to(CLI::App* cmd, bool with_seed, bool model_alias = false);
+  // Checks the sampling settings (usage errors: out of range, or given with a renderer other than
+  // diffusion), before any file is read.
+  RenderOptions resolve() const;
 };
 
 }  // namespace auhead::cli

@@ -20,7 +20,7 @@ CommandRegistration reg(30, [](CLI::App& app, const GlobalOptions&) {
   cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)");
   args->edit.add_to(cmd);
   cmd->callback([args] {
-    RenderOptions o = args->render.options;
+    RenderOptions o = args->render.resolve();
     o.edit = args->edit.build();
     AuSequence aus = read_au_file(args->au_file);
     render_video(aus, o);

@@ -8,6 +8,7 @@
 
 #include "auhead/au_edit.h"
 #include "auhead/au_sequence.h"
+#include "auhead/sampling_options.h"
 
 namespace auhead {
 
@@ -37,6 +38,7 @@ struct RenderOptions {
   uint64_t seed = 0;
   bool still = false;                          // no head motion
   std::filesystem::path model_dir;             // diffusion checkpoint folder
+  SamplingOptions sampling;                    // diffusion only: overrides DIR/render_config.json
   AuEdit edit;                                 // applied before rendering
 };
 

@@ -13,6 +13,7 @@ std::atomic<bool> g_quiet{false};
 }
 
 void Progress::set_quiet(bool quiet) { g_quiet = quiet; }
+bool Progress::quiet() { return g_quiet; }
 bool Progress::enabled() { return !g_quiet && ::isatty(STDERR_FILENO); }
 
 Progress::Progress(std::string label, int64_t total)

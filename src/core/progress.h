@@ -11,6 +11,7 @@ class Progress {
  public:
   // Global switch set by the front end (--quiet).
   static void set_quiet(bool quiet);
+  static bool quiet();
   static bool enabled();
 
   Progress(std::string label, int64_t total);

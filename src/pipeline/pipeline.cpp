@@ -156,6 +156,7 @@ RendererOptions renderer_options(const RenderOptions& o) {
   r.seed = o.seed;
   r.still = o.still;
   r.model_dir = o.model_dir;
+  r.sampling = o.sampling;
   return r;
 }
 
@@ -176,6 +177,7 @@ AuSequence generate_au(const AuOptions& options) {
 
 void render_video(const AuSequence& aus, const RenderOptions& options) {
   check_frame_size(options.size);
+  check_sampling_options(options.sampling, options.renderer);
   check_outputs(options);
   cv::Mat portrait = media::load_image_rgb(options.image);
   auto renderer = make_renderer(options.renderer, renderer_options(options));
@@ -185,6 +187,7 @@ void render_video(const AuSequence& aus, const RenderOptions& options) {
 AuSequence generate(const GenerateOptions& options) {
   check_fps(options.au.fps);
   check_frame_size(options.render.size);
+  check_sampling_options(options.render.sampling, options.render.renderer);
   check_outputs(options.render);
   if (!options.au_out.empty()) detect_au_format(options.au_out);
   if (!options.au.plot.empty()) AtomicFile probe(options.au.plot);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auhead/au_sequence.h"
+#include "auhead/sampling_options.h"
 
 namespace auhead {
 
@@ -18,6 +19,7 @@ struct RendererOptions {
   uint64_t seed = 0;                   // head motion, diffusion noise
   bool still = false;                  // no head motion
   std::filesystem::path model_dir;     // diffusion: checkpoint folder
+  SamplingOptions sampling;            // diffusion: overrides render_config.json
 };
 
 class Renderer {

@@ -1,6 +1,7 @@
 #include "render/diffusion/attention.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -26,14 +27,35 @@ void AttentionImpl::zero_output() {
   out_proj->bias.zero_();
 }
 
+namespace {
+
+// Softmax attention over (B, L, d) queries and (B, M, d) keys/values, with an optional additive
+// (B, L, M) bias. libtorch 2.x: the fused kernel (flash / memory-efficient on CUDA, its default scale
+// 1/sqrt(d)); older libtorch (Debian's 1.13): scaled bmm, softmax, bmm.
+torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const torch::Tensor& bias) {
+#if TORCH_VERSION_MAJOR >= 2
+  // The fused kernels take (batch, heads, tokens, d); the slices are one batch of B heads.
+  torch::Tensor out = bias.defined()
+                          ? at::scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), bias.to(q.dtype()).unsqueeze(0))
+                          : at::scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0));
+  return out.squeeze(0);
+#else
+  torch::Tensor scores = torch::bmm(q * (1.0 / std::sqrt(static_cast<double>(q.size(-1)))), k.transpose(1, 2));
+  if (bias.defined()) scores.add_(bias);
+  return torch::bmm(scores.softmax(-1), v);
+#endif
+}
+
+}  // namespace
+
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context, const torch::Tensor& mask) {
   torch::Tensor h = pos_encoder ? pos_encoder(x) : x;
   const torch::Tensor& c = context.defined() ? context : h;
   const int64_t n = h.size(0), l = h.size(1), m = c.size(1), heads = options_.heads, d = options_.dim_head;
-  const double scale = 1.0 / std::sqrt(static_cast<double>(d));
-  // (n*heads, tokens, d); the scores are computed in slices of at most ~4M values, so that large
-  // token counts (64x64 latents with reference tokens) never allocate the whole (n, heads, l, m) block.
-  torch::Tensor q = (to_q(h) * scale).view({n, l, heads, d}).transpose(1, 2).reshape({n * heads, l, d});
+  // (n*heads, tokens, d). Unfused, the scores are computed in slices of at most ~4M values, so that
+  // large token counts (64x64 latents with reference tokens) never allocate the whole (n, heads, l, m)
+  // block; the fused CUDA kernel never forms it and runs in one call.
+  torch::Tensor q = to_q(h).view({n, l, heads, d}).transpose(1, 2).reshape({n * heads, l, d});
   torch::Tensor k = to_k(c).view({n, m, heads, d}).transpose(1, 2).reshape({n * heads, m, d});
   torch::Tensor v = to_v(c).view({n, m, heads, d}).transpose(1, 2).reshape({n * heads, m, d});
   torch::Tensor bias;
@@ -43,19 +65,17 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     bias = mask.view(shape).expand({n, heads, shape[2], m}).reshape({n * heads, shape[2], m});
   }
   const int64_t total = n * heads;
-  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, l * m));
+  const bool fused = TORCH_VERSION_MAJOR >= 2 && q.is_cuda();
+  const int64_t chunk = fused ? total : std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, l * m));
   torch::Tensor out;
   if (chunk >= total) {
-    torch::Tensor scores = torch::bmm(q, k.transpose(1, 2));
-    if (bias.defined()) scores.add_(bias);
-    out = torch::bmm(scores.softmax(-1), v);
+    out = attend(q, k, v, bias);
   } else {
     out = torch::empty({total, l, d}, q.options());
     for (int64_t i = 0; i < total; i += chunk) {
       const int64_t j = std::min(total, i + chunk);
-      torch::Tensor scores = torch::bmm(q.slice(0, i, j), k.slice(0, i, j).transpose(1, 2));
-      if (bias.defined()) scores.add_(bias.slice(0, i, j));
-      out.slice(0, i, j).copy_(torch::bmm(scores.softmax(-1), v.slice(0, i, j)));
+      out.slice(0, i, j).copy_(attend(q.slice(0, i, j), k.slice(0, i, j), v.slice(0, i, j),
+                                      bias.defined() ? bias.slice(0, i, j) : torch::Tensor()));
     }
   }
   out = out.view({n, heads, l, d}).transpose(1, 2).reshape({n, l, heads * d});

@@ -8,6 +8,7 @@
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/torch_checkpoint.h"
+#include "render/sampling_limits.h"
 
 namespace auhead::diffusion {
 
@@ -67,14 +68,20 @@ DiffusionSettings read_settings(const fs::path& file) {
   } catch (const nlohmann::json::exception& e) {
     throw input_error(file.string(), std::string("bad render settings: ") + e.what());
   }
-  if (s.steps < 1 || s.steps > 1000) throw input_error(file.string(), "bad render settings: steps must be in [1, 1000]");
-  if (s.sampler != "ddim" && s.sampler != "dpmsolver++")
-    throw input_error(file.string(), "bad render settings: sampler must be ddim or dpmsolver++");
+  const SamplingOptions sampling{s.steps, s.sampler, s.guidance_reference, s.guidance_au, s.device};
+  if (auto p = sampling_problem(sampling)) throw input_error(file.string(), "bad render settings: " + p->key + " " + p->problem);
   if (s.context_frames < 1 || s.context_overlap < 0 || s.context_overlap >= s.context_frames)
     throw input_error(file.string(), "bad render settings: need context_frames >= 1 and 0 <= context_overlap < context_frames");
-  if (s.device != "auto" && s.device != "cpu" && s.device != "cuda")
-    throw input_error(file.string(), "bad render settings: device must be auto, cpu or cuda");
   return s;
+}
+
+// The caller's settings (already checked) over the file's.
+void override_settings(DiffusionSettings& s, const SamplingOptions& o) {
+  if (o.steps) s.steps = *o.steps;
+  if (o.sampler) s.sampler = *o.sampler;
+  if (o.guidance_reference) s.guidance_reference = *o.guidance_reference;
+  if (o.guidance_au) s.guidance_au = *o.guidance_au;
+  if (o.device) s.device = *o.device;
 }
 
 }  // namespace
@@ -91,24 +98,38 @@ NoiseScheduleConfig aniportrait_scheduler_config() {
   return c;
 }
 
-void place_models(DiffusionModels& m, const std::string& device) {
+std::string dtype_name(torch::ScalarType dtype) {
+  if (dtype == torch::kFloat) return "fp32";
+  if (dtype == torch::kHalf) return "fp16";
+  if (dtype == torch::kBFloat16) return "bf16";
+  return c10::toString(dtype);
+}
+
+void place_models(DiffusionModels& m, const std::string& device, const std::string& dtype) {
+  if (device != "auto" && device != "cpu" && device != "cuda") throw usage_error("device must be auto, cpu or cuda, got '" + device + "'");
   const bool cuda = torch::cuda::is_available();
   if (device == "cuda" && !cuda) throw unavailable_error("device cuda: this build of libtorch sees no GPU");
   const bool gpu = device == "cuda" || (device == "auto" && cuda);
   m.device = gpu ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  m.dtype = gpu ? torch::kHalf : torch::kFloat;
+  if (dtype == "auto") m.dtype = gpu ? torch::kHalf : torch::kFloat;
+  else if (dtype == "fp32") m.dtype = torch::kFloat;
+  else if (dtype == "fp16") m.dtype = torch::kHalf;
+  else if (dtype == "bf16") m.dtype = torch::kBFloat16;
+  else throw usage_error("dtype must be auto, fp32, fp16 or bf16, got '" + dtype + "'");
   for (torch::nn::Module* mod : std::initializer_list<torch::nn::Module*>{m.vae.get(), m.reference_unet.get(),
                                                                           m.denoising_unet.get(), m.pose_guider.get()})
     mod->to(m.device, m.dtype);
   if (m.image_encoder) m.image_encoder->to(m.device, m.dtype);
 }
 
-DiffusionModels load_diffusion_models(const fs::path& dir) {
+DiffusionModels load_diffusion_models(const fs::path& dir, const SamplingOptions& overrides) {
+  check_sampling_options(overrides, "diffusion");
   if (dir.empty()) throw usage_error("--renderer diffusion needs --render-model DIR (a checkpoint folder)");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw unavailable_error(dir.string() + ": no such folder (--render-model)");
   DiffusionModels m;
   m.settings = read_settings(dir / "render_config.json");
+  override_settings(m.settings, overrides);
 
   // Check every required file before loading any, so that the first error names what is missing.
   fs::path vae_dir = dir / "vae";

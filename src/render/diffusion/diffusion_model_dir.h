@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auhead/sampling_options.h"
 #include "render/diffusion/autoencoder_kl.h"
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/noise_schedule.h"
@@ -17,7 +18,8 @@ namespace auhead::diffusion {
 
 // Sampling settings: defaults below, overridden by the folder's optional `render_config.json`
 // ({"steps": 20, "sampler": "ddim"|"dpmsolver++", "guidance_reference": 3.5, "guidance_au": 2.0,
-//   "context_frames": 16, "context_overlap": 4, "device": "auto"|"cpu"|"cuda"}).
+//   "context_frames": 16, "context_overlap": 4, "device": "auto"|"cpu"|"cuda"}), in turn overridden by
+// the caller's SamplingOptions.
 struct DiffusionSettings {
   int steps = 20;
   std::string sampler = "ddim";
@@ -48,14 +50,18 @@ struct DiffusionModels {
 //   pose_guider/ | pose_guider.pth
 //   image_encoder/                     optional: Hugging Face CLIPVisionModelWithProjection
 //   scheduler/scheduler_config.json    optional: AniPortrait's DDIM settings when absent
-//   render_config.json                 optional: DiffusionSettings
+//   render_config.json                 optional: DiffusionSettings, then `overrides` over them
 // .pth UNets take AniPortrait's full-size configs. A missing required file is an unavailable error
-// naming the file; bad keys or shapes are input errors naming the key.
-DiffusionModels load_diffusion_models(const std::filesystem::path& dir);
+// naming the file; bad keys or shapes are input errors naming the key; a bad override is a usage error.
+DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const SamplingOptions& overrides = {});
 
-// Moves every model to `device` ("auto", "cpu" or "cuda"; CUDA runs fp16, the CPU fp32). A GPU that
-// this libtorch cannot see (Debian's is CPU-only) is an unavailable error for "cuda".
-void place_models(DiffusionModels& models, const std::string& device);
+// Moves every model to `device` ("auto", "cpu" or "cuda") in `dtype` ("auto": fp16 on CUDA, fp32 on
+// the CPU; "fp32", "fp16", "bf16"). A GPU that this libtorch cannot see (Debian's is CPU-only) is an
+// unavailable error for "cuda"; an unknown name is a usage error.
+void place_models(DiffusionModels& models, const std::string& device, const std::string& dtype = "auto");
+
+// "fp32", "fp16", "bf16" (else torch's name).
+std::string dtype_name(torch::ScalarType dtype);
 
 // AniPortrait's inference scheduler (configs/inference/inference_v2.yaml): linear betas 0.00085-0.012,
 // v-prediction, zero-terminal-SNR, trailing spacing, steps_offset 1.

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "auhead/error.h"
+#include "core/note.h"
 #include "core/progress.h"
 #include "face/face_analyzer.h"
 #include "geometry/au_deformer.h"
@@ -80,8 +81,15 @@ DiffusionRenderer::DiffusionRenderer(const RendererOptions& options) : options_(
   if (options.size % 64 != 0)
     throw usage_error("--size " + std::to_string(options.size) + ": the diffusion renderer needs a multiple of 64");
   keep_freed_memory();
-  models_ = std::make_shared<DiffusionModels>(load_diffusion_models(options.model_dir));
-  for (const auto& note : models_->notes) std::fprintf(stderr, "diffusion renderer: %s\n", note.c_str());
+  models_ = std::make_shared<DiffusionModels>(load_diffusion_models(options.model_dir, options.sampling));
+  const DiffusionModels& m = *models_;
+  for (const auto& note : m.notes) print_note("diffusion renderer: " + note);
+  char line[160];
+  std::snprintf(line, sizeof line, "diffusion renderer: %s %s, %d %s steps, guidance reference %g, AU %g%s",
+                m.device.is_cuda() ? "cuda" : "cpu", dtype_name(m.dtype).c_str(), m.settings.steps,
+                m.settings.sampler.c_str(), m.settings.guidance_reference, m.settings.guidance_au,
+                m.denoising_unet->has_au_adapter() ? "" : " (no AU adapter)");
+  print_note(line);
   const int64_t down = int64_t{1} << (models_->denoising_unet->config().block_out_channels.size() - 1);
   if ((options.size / vae_factor(*models_)) % down != 0)
     throw usage_error("--size " + std::to_string(options.size) + ": the latent size is not a multiple of " +

@@ -2,6 +2,7 @@
 // shared tiny fixtures (random weights: checks plumbing, sizes, determinism and errors, not looks).
 // Non-finite latents make the renderer fail, so exit code 0 also means finite values.
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "media/image_io.h"
 #include "render/renderer.h"
 #include "render/diffusion/context_windows.h"
+#include "render/diffusion/diffusion_model_dir.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -155,5 +157,67 @@ TEST(DiffusionRenderer, LibraryApiWithDpmSolver) {
     EXPECT_EQ(first[i].type(), CV_8UC3);
     EXPECT_EQ(first[i].size(), cv::Size(64, 64));
     EXPECT_EQ(cv::norm(first[i], second[i], cv::NORM_INF), 0) << "frame " << i;
+  }
+}
+
+// Command-line sampling settings override render_config.json (the renderer's note says what it runs),
+// and -q silences the notes but not the error. The note runs use a faceless image: the notes come when
+// the models load, the error right after.
+TEST(DiffusionRenderer, SamplingOptionsAndQuiet) {
+  if (!have_face_models()) GTEST_SKIP() << "face models missing (scripts/setup.sh)";
+  test::TempDir dir("diffusion_options");
+  assemble_model(dir / "model", false);
+  write_aus(dir / "aus.json", 2);
+  cv::imwrite((dir / "blank.png").string(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(128, 128, 128)));
+  const std::string options = " --au " + (dir / "aus.json").string() + " --renderer diffusion --render-model " +
+                              (dir / "model").string() +
+                              " --size 64 --steps 1 --sampler dpmsolver++ --guidance-reference 1.5 --guidance-au 0 --device cpu";
+  const std::string blank = "render --image " + (dir / "blank.png").string() + options + " --frames " + (dir / "x").string();
+  auto r = test::run_cli(blank);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("auhead: note: diffusion renderer: cpu fp32, 1 dpmsolver++ steps, guidance reference 1.5, AU 0"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("auhead: note: diffusion renderer: no " + (dir / "model" / "image_encoder").string()), std::string::npos)
+      << r.output;
+  r = test::run_cli("-q " + blank);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_EQ(r.output, "auhead: error: " + (dir / "blank.png").string() + ": no face found\n");
+  r = test::run_cli("render -q --image " + test::example("portrait.jpg") + options + " --frames " + (dir / "f").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output, "");
+  EXPECT_EQ(read_frames(dir / "f").size(), 2u);
+}
+
+// The library's overrides: each given value replaces render_config.json's; a bad one is a usage error.
+TEST(DiffusionRenderer, OverridesReplaceRenderConfig) {
+  test::TempDir dir("diffusion_overrides");
+  assemble_model(dir / "model", false);
+  SamplingOptions o;
+  o.steps = 7;
+  o.guidance_au = 0.5;
+  DiffusionModels m = load_diffusion_models(dir / "model", o);
+  EXPECT_EQ(m.settings.steps, 7);
+  EXPECT_EQ(m.settings.sampler, "ddim");  // from the file
+  EXPECT_EQ(m.settings.guidance_reference, 3.5);  // the default
+  EXPECT_EQ(m.settings.guidance_au, 0.5);
+  EXPECT_EQ(m.settings.context_frames, 3);
+  o.sampler = "heun";
+  try {
+    load_diffusion_models(dir / "model", o);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("--sampler must be ddim or dpmsolver++"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "model" / "render_config.json") << R"({"guidance_au": -2})";
+  try {
+    load_diffusion_models(dir / "model");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    EXPECT_NE(std::string(e.what()).find("render_config.json: bad render settings: guidance_au must be a number >= 0"),
+              std::string::npos)
+        << e.what();
   }
 }
