@@ -79,7 +79,7 @@ AuSequence AlmGenerator::generate(std::span<const float> samples, const std::str
     const std::string where = source + " (alm answer" + (windows.size() > 1 ? " for window " + std::to_string(k + 1) : "") + ")";
     AuAnswer parsed = parse_au_answer(answer.text, where);
     if (int(parsed.frames.size()) != w.frames || !parsed.emotion)
-      throw input_error(where, "the answer does not have the asked shape");  // the grammar rules this out
+      throw Error(ExitCode::internal, where + ": the answer does not have the asked shape");  // the grammar rules this out
     frames.push_back(std::move(parsed.frames));
     emotions.push_back(*parsed.emotion);
   }
@@ -90,7 +90,7 @@ AuSequence AlmGenerator::generate(std::span<const float> samples, const std::str
   seq.au_set = loaded_.prompt.au_set;
   seq.emotion = combine_window_emotions(windows, emotions);
   seq.frames = stitch_window_frames(windows, frames);
-  if (int(seq.frames.size()) != total_frames) throw input_error(source, "internal: stitched frame count differs");
+  if (int(seq.frames.size()) != total_frames) throw Error(ExitCode::internal, source + ": stitched frame count differs");
   // 5 fps → the video rate (monotone cubic, frame j at t = j / 5 s), then exactly the audio's length.
   seq = resample(seq, options_.fps);
   const auto n = std::max<std::size_t>(1, std::size_t(std::llround(double(samples.size()) / 16000.0 * options_.fps)));
