@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <utility>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -25,8 +26,13 @@ namespace auhead {
 
 namespace {
 
-void check_fps(double fps) {
-  if (!(fps >= 1 && fps <= 120)) throw usage_error("--fps must be between 1 and 120");
+// Stage 1 options that need no file: the frame rate, and sampling settings only for the alm generator.
+void check_au_options(const AuOptions& o) {
+  if (!(o.fps >= 1 && o.fps <= 120)) throw usage_error("--fps must be between 1 and 120");
+  if (o.au_generator != "alm")
+    for (const auto& [given, name] : {std::pair{o.temperature.has_value(), "--temperature"},
+                                      std::pair{o.top_k.has_value(), "--top-k"}, std::pair{o.top_p.has_value(), "--top-p"}})
+      if (given) throw usage_error(std::string(name) + " applies to --au-generator alm");
 }
 
 // Fails early, before long work, when the video or frames cannot be written.
@@ -168,7 +174,7 @@ void check_frame_size(int size) {
 }
 
 AuSequence generate_au(const AuOptions& options) {
-  check_fps(options.fps);
+  check_au_options(options);
   if (!options.plot.empty()) AtomicFile probe(options.plot);  // an unwritable plot fails before any work
   media::Audio audio = media::decode_audio(options.audio);
   auto generator = make_au_generator(options.au_generator, generator_options(options));
@@ -185,7 +191,7 @@ void render_video(const AuSequence& aus, const RenderOptions& options) {
 }
 
 AuSequence generate(const GenerateOptions& options) {
-  check_fps(options.au.fps);
+  check_au_options(options.au);
   check_frame_size(options.render.size);
   check_sampling_options(options.render.sampling, options.render.renderer);
   check_outputs(options.render);

@@ -77,6 +77,10 @@ TEST_F(CliAlm, BadModelsAndOptionsAreOneLineErrors) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_EQ(r.output, "auhead: error: --top-p must be in (0, 1], got 0\n");
 
+  r = run_cli("au " + audio + " --temperature 0.5" + o);  // the phonetic generator does not sample
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_EQ(r.output, "auhead: error: --temperature applies to --au-generator alm\n");
+
   std::filesystem::create_directories(out / "broken");
   std::filesystem::copy(model() / "model.safetensors", out / "broken/model.safetensors");
   std::ofstream(out / "broken/config.json") << "{]";
