@@ -17,3 +17,5 @@ for e in angry contempt disgusted fear happy neutral sad surprised; do
 done
 (IFS=,; echo "{\"videos\": [${entries[*]}]}") > "$OUT/manifest.json"
 "$AUHEAD" eval --batch "$OUT/manifest.json" --phones fast -o "$OUT/report.json"
+# The README's table (Evaluation, "Figures of the default pipeline, per emotion").
+python3 bench/eval_table.py "$OUT/report.json" | tee "$OUT/table.md"

@@ -47,6 +47,23 @@ bool covered(const Opening<N>& o, const std::vector<Tri>& tris) {
   return false;
 }
 
+// How much a ring point follows the outline's motion: `k` the ring's nominal scale, `kk` its scale
+// toward this outline point, `d` the outline point from the outline's centre. Above and beside the
+// face (hair, ears, background) the rings follow far out, so a head turn bends them gently. Under the
+// jaw the motion is taken up within a short band, as the skin under a dropping chin bunches up and
+// the collar and shoulders stay where they are: linear in the distance below the outline, zero from
+// kNeckBand of the centre-to-outline distance on.
+float ring_falloff(double k, double kk, cv::Point2f d) {
+  constexpr double kNeckBand = 0.42;
+  double far = std::max(0.0, 1.0 - (k - 1.0) / 0.95);
+  double len = std::max(1e-6, double(cv::norm(d)));
+  double below = d.y / len;  // 1 straight under the centre, 0 at the sides, < 0 above
+  double t = below <= 0.25 ? 0.0 : std::min(1.0, (below - 0.25) / 0.5);
+  t = t * t * (3 - 2 * t);
+  double neck = std::max(0.0, 1.0 - (kk - 1.0) / kNeckBand);
+  return float(far * (1 - t) + neck * t);
+}
+
 }  // namespace
 
 WarpMesh build_warp_mesh(const std::vector<cv::Point2f>& face, const std::vector<Tri>& face_triangles, int size) {
@@ -83,12 +100,12 @@ WarpMesh build_warp_mesh(const std::vector<cv::Point2f>& face, const std::vector
   m.ring_begin = int(m.points.size());
   const float inset = std::max(2.f, 0.02f * size), lo_r = inset, hi_r = float(size) - 1 - inset;
   for (double k : {1.12, 1.3, 1.55, 1.85}) {
-    float falloff = float(std::max(0.0, 1.0 - (k - 1.0) / 0.95));
     loops.emplace_back();
     for (int o : outline_idx) {
       // The outline scaled about its centre, more above (hair) than below (neck): nested loops.
       cv::Point2f d = face[o] - c;
       double kk = 1 + (k - 1) * (d.y > 0 ? 0.8 : 1.3);
+      float falloff = ring_falloff(k, kk, d);
       cv::Point2f p = c + d * float(kk);
       p.x = std::clamp(p.x, lo_r, hi_r);
       p.y = std::clamp(p.y, lo_r, hi_r);

@@ -3,7 +3,8 @@
 // mouth and eye openings closed by strips between paired lip/lid points, and a Delaunay
 // triangulation of the rest of the frame. The rings follow the face outline's motion (expression
 // and head motion) less and less with distance and the border stays put, so the background and hair
-// bend smoothly instead of kinking at the face border.
+// bend smoothly instead of kinking at the face border; under the jaw they stop following within a
+// short band, so that a dropping chin compresses the neck instead of dragging the collar.
 #pragma once
 #include <array>
 #include <vector>
