@@ -12,6 +12,7 @@
 
 #include "build_config.h"
 #include "face/face_analyzer.h"
+#include "media/image_io.h"
 
 using namespace auhead::face;
 using Clock = std::chrono::steady_clock;
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     torch::set_num_threads(1);
     std::string image = argc > 1 ? argv[1] : "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
     int runs = argc > 2 ? std::atoi(argv[2]) : 30;
-    cv::Mat rgb = load_rgb_image(image), sq;
+    cv::Mat rgb = auhead::media::load_image_rgb(image), sq;
     // 512×512: centre crop to square, then resize.
     int side = std::min(rgb.cols, rgb.rows);
     cv::resize(rgb(cv::Rect((rgb.cols - side) / 2, (rgb.rows - side) / 2, side, side)), sq, {512, 512}, 0, 0,

@@ -10,6 +10,7 @@
 #include "command.h"
 #include "core/atomic_file.h"
 #include "face/face_analyzer.h"
+#include "media/image_io.h"
 
 namespace auhead::cli {
 namespace {
@@ -32,7 +33,7 @@ void run_face(const FaceOptions& o, const GlobalOptions& global) {
     png_out = std::make_unique<AtomicFile>(o.draw);
   }
 
-  cv::Mat rgb = face::load_rgb_image(o.image);
+  cv::Mat rgb = media::load_image_rgb(o.image);
   face::FaceAnalyzer analyzer;
   std::string name = fs::path(o.image).filename().string();
   face::FaceResult r = analyzer.analyze(rgb, o.image, o.face_index);

@@ -80,15 +80,6 @@ FaceResult FaceAnalyzer::analyze(const cv::Mat& rgb, const std::string& source, 
   return r;
 }
 
-cv::Mat load_rgb_image(const fs::path& file) {
-  if (!fs::exists(file)) throw input_error(file.string(), "no such file");
-  cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw input_error(file.string(), "cannot decode the image");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
-}
-
 nlohmann::json face_result_to_json(const FaceResult& r) {
   using nlohmann::json;
   static const char* kp_names[6] = {"right_eye", "left_eye", "nose_tip", "mouth_center",

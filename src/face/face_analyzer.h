@@ -64,9 +64,6 @@ class FaceAnalyzer {
   CanonicalFace canonical_;
 };
 
-// Reads an image file as 8-bit RGB (until src/media/image_io takes over); unreadable → input error.
-cv::Mat load_rgb_image(const std::filesystem::path& file);
-
 // The result as JSON (schema "auhead.face/1"; numbers rounded to 1/1000 px).
 nlohmann::json face_result_to_json(const FaceResult& r);
 

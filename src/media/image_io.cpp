@@ -2,7 +2,10 @@
 
 #include <array>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <iterator>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -28,6 +31,34 @@ bool may_have_alpha(const fs::path& file) {
   const bool webp = n >= 12 && std::memcmp(head.data(), "RIFF", 4) == 0 && std::memcmp(head.data() + 8, "WEBP", 4) == 0;
   const bool tiff = n >= 4 && (std::memcmp(head.data(), "II*\0", 4) == 0 || std::memcmp(head.data(), "MM\0*", 4) == 0);
   return png || webp || tiff;
+}
+
+// The PNG file's bytes without its iCCP (ICC colour profile) chunks. OpenCV ignores the profile, and
+// libpng prints a warning on stderr for common malformed ones ("known incorrect sRGB profile"), which
+// --quiet cannot silence. Chunks are length, type, data, CRC; anything malformed is left as it is for
+// the decoder to report.
+std::vector<uchar> png_without_icc_profile(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uchar> out(bytes.begin(), bytes.begin() + std::min<std::size_t>(8, bytes.size()));
+  std::size_t pos = 8;
+  while (pos + 12 <= bytes.size()) {
+    const std::size_t length = std::size_t(bytes[pos]) << 24 | std::size_t(bytes[pos + 1]) << 16 |
+                               std::size_t(bytes[pos + 2]) << 8 | std::size_t(bytes[pos + 3]);
+    if (length > bytes.size() - pos - 12) break;
+    const std::size_t end = pos + 12 + length;
+    if (std::memcmp(&bytes[pos + 4], "iCCP", 4) != 0) out.insert(out.end(), bytes.begin() + pos, bytes.begin() + end);
+    pos = end;
+  }
+  out.insert(out.end(), bytes.begin() + std::min(pos, bytes.size()), bytes.end());
+  return out;
+}
+
+bool is_png(const fs::path& file) {
+  std::array<char, 8> head{};
+  std::ifstream in(file, std::ios::binary);
+  in.read(head.data(), head.size());
+  return in.gcount() == 8 && std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0;
 }
 
 cv::Mat to_rgb8(const cv::Mat& img) {
@@ -76,7 +107,8 @@ cv::Mat load_image_rgb(const fs::path& file) {
   if (check_input_file(file) == 0) throw input_error(name, "is empty");
   cv::Mat img;
   try {
-    img = may_have_alpha(file) ? cv::imread(name, cv::IMREAD_UNCHANGED) : cv::imread(name, cv::IMREAD_COLOR);
+    if (is_png(file)) img = cv::imdecode(png_without_icc_profile(file), cv::IMREAD_UNCHANGED);
+    else img = may_have_alpha(file) ? cv::imread(name, cv::IMREAD_UNCHANGED) : cv::imread(name, cv::IMREAD_COLOR);
   } catch (const cv::Exception& e) {
     throw input_error(name, "not an image or corrupt: " + e.msg);
   }

@@ -12,6 +12,7 @@
 
 #include "build_config.h"
 #include "face/face_analyzer.h"
+#include "media/image_io.h"
 
 namespace fs = std::filesystem;
 using namespace auhead::face;
@@ -56,7 +57,7 @@ TEST(FaceAccuracy, AgreesWithDlib68AtCorrespondingPoints) {
   fs::path ref_file = fs::path(AUHEAD_SOURCE_DIR) / "tests/face/dlib68_reference.json";
   nlohmann::json ref = nlohmann::json::parse(std::ifstream(ref_file));
   FaceAnalyzer analyzer(models);
-  cv::Mat portrait = load_rgb_image(kPortrait);
+  cv::Mat portrait = auhead::media::load_image_rgb(kPortrait);
   double total = 0;
   int images = 0;
   for (auto& [name, pts] : ref["images"].items()) {

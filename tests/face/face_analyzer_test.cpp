@@ -14,6 +14,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "face/face_analyzer.h"
+#include "media/image_io.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
@@ -32,7 +33,7 @@ class FaceAnalyzerTest : public ::testing::Test {
         !fs::exists(dir / "geometry_pipeline_metadata_landmarks.binarypb"))
       return;
     analyzer_ = new FaceAnalyzer(dir);
-    if (fs::exists(kPortrait)) portrait_ = new cv::Mat(load_rgb_image(kPortrait));
+    if (fs::exists(kPortrait)) portrait_ = new cv::Mat(media::load_image_rgb(kPortrait));
   }
   static void TearDownTestSuite() {
     delete analyzer_;
@@ -138,6 +139,24 @@ TEST_F(FaceAnalyzerTest, PortraitIsNearFrontal) {
   EXPECT_LT(sum / kMeshPoints, 1.0);
   // Eye corners: 33 (subject's right) left of 263 in the image.
   EXPECT_LT(r.landmarks[33].x, r.landmarks[263].x);
+}
+
+// The second bundled portrait (scripts/setup.d/10-second-portrait.sh): another face, no glasses.
+TEST_F(FaceAnalyzerTest, SecondPortraitIsFoundAndFrontal) {
+  const fs::path astronaut = fs::path(AUHEAD_SOURCE_DIR) / "examples/astronaut.png";
+  ASSERT_TRUE(fs::exists(astronaut)) << "run scripts/setup.sh";
+  FaceResult r = analyzer_->analyze(media::load_image_rgb(astronaut.string()), "astronaut.png");
+  EXPECT_EQ(r.faces_found, 1);
+  EXPECT_GT(r.confidence, 0.8f);
+  EXPECT_LT(std::abs(r.alignment.pose.yaw), 20.0);
+  EXPECT_LT(std::abs(r.alignment.pose.roll), 10.0);
+  EXPECT_LT(r.alignment.rms_cm, 1.0);
+  // Eyes above the mouth, the face in the upper middle of the 512×512 photo.
+  EXPECT_LT(r.landmarks[159].y, r.landmarks[13].y);
+  EXPECT_LT(r.landmarks[33].x, r.landmarks[263].x);
+  EXPECT_GT(r.landmarks[1].x, 150);
+  EXPECT_LT(r.landmarks[1].x, 350);
+  EXPECT_LT(r.landmarks[1].y, 300);
 }
 
 TEST_F(FaceAnalyzerTest, NoFaceIsAClearInputError) {

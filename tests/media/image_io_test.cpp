@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <vector>
 
 #include "auhead/error.h"
 #include "media/image_io.h"
@@ -90,4 +92,23 @@ TEST(MediaImageIo, WritePngRoundTripAndErrors) {
   expect_error([&] { write_png("/proc/auhead-x.png", rgb); }, ExitCode::output, "/proc/auhead-x.png");
   EXPECT_FALSE(fs::exists("/proc/auhead-x.png"));
   EXPECT_EQ(dir.entries(), 1u);
+}
+
+// A PNG with a (malformed) ICC profile chunk loads with the same pixels as without it; the chunk is
+// dropped before decoding so that libpng has nothing to warn about on stderr.
+TEST(MediaImageIo, PngIccProfileIsIgnored) {
+  TempDir dir("image_icc");
+  std::vector<uchar> png;
+  ASSERT_TRUE(cv::imencode(".png", test_bgr(), png));
+  // iCCP after IHDR (8-byte signature + 25-byte IHDR chunk): name, NUL, method 0, junk "profile".
+  const std::string data = std::string("bogus\0\0", 7) + "not a zlib stream";
+  std::vector<uchar> chunk = {0, 0, 0, uchar(data.size()), 'i', 'C', 'C', 'P'};
+  chunk.insert(chunk.end(), data.begin(), data.end());
+  chunk.insert(chunk.end(), {0, 0, 0, 0});  // CRC (wrong on purpose: the chunk must not be read at all)
+  png.insert(png.begin() + 33, chunk.begin(), chunk.end());
+  std::ofstream(dir / "icc.png", std::ios::binary).write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size()));
+  const cv::Mat rgb = load_image_rgb(dir / "icc.png");
+  ASSERT_EQ(rgb.size(), cv::Size(64, 48));
+  expect_rgb_near(rgb, 4, 40, {255, 0, 0}, 0);
+  expect_rgb_near(rgb, 16, 16, {0, 255, 0}, 0);
 }
