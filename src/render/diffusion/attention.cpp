@@ -29,6 +29,9 @@ void AttentionImpl::zero_output() {
 
 namespace {
 
+// CUDA's limit on a grid's y and z dimensions.
+constexpr int64_t kMaxFusedSlices = 65535;
+
 // Softmax attention over (B, L, d) queries and (B, M, d) keys/values, with an optional additive
 // (B, L, M) bias. libtorch 2.x: the fused kernel (flash / memory-efficient on CUDA, its default scale
 // 1/sqrt(d)); older libtorch (Debian's 1.13): scaled bmm, softmax, bmm.
@@ -54,7 +57,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   const int64_t n = h.size(0), l = h.size(1), m = c.size(1), heads = options_.heads, d = options_.dim_head;
   // (n*heads, tokens, d). Unfused, the scores are computed in slices of at most ~4M values, so that
   // large token counts (64x64 latents with reference tokens) never allocate the whole (n, heads, l, m)
-  // block; the fused CUDA kernel never forms it and runs in one call.
+  // block; the fused CUDA kernel never forms it and runs in as few calls as its grid allows.
   torch::Tensor q = to_q(h).view({n, l, heads, d}).transpose(1, 2).reshape({n * heads, l, d});
   torch::Tensor k = to_k(c).view({n, m, heads, d}).transpose(1, 2).reshape({n * heads, m, d});
   torch::Tensor v = to_v(c).view({n, m, heads, d}).transpose(1, 2).reshape({n * heads, m, d});
@@ -66,7 +69,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   }
   const int64_t total = n * heads;
   const bool fused = TORCH_VERSION_MAJOR >= 2 && q.is_cuda();
-  const int64_t chunk = fused ? total : std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, l * m));
+  // The fused CUDA kernels put the slices on one grid dimension, at most 65535 blocks: the motion
+  // modules' attention over 16 frames at 64x64 latents has 2-3 x 4096 x 8 of them.
+  const int64_t chunk = fused ? std::min<int64_t>(total, kMaxFusedSlices)
+                              : std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, l * m));
   torch::Tensor out;
   if (chunk >= total) {
     out = attend(q, k, v, bias);

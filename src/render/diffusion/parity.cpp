@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "auhead/error.h"
 #include "core/json_text.h"
@@ -174,9 +176,11 @@ void run_clip_vision(const fs::path& root, const Emit& emit) {
   emit(compare_tensors("clip_vision:image_embeds", out.image_embeds, need(io, "image_embeds")));
 }
 
+// A handler present when `part` exists; it also covers `also` (files it reads that other handlers share).
 template <class Run>
-bool add(const char* name, const char* part, Run run) {
-  return register_parity_handler({name, {part}, [part](const fs::path& d) { return fs::exists(d / part); }, run});
+bool add(const char* name, const char* part, Run run, std::vector<std::string> also = {}) {
+  also.insert(also.begin(), part);
+  return register_parity_handler({name, also, [part](const fs::path& d) { return fs::exists(d / part); }, run});
 }
 
 const bool registered =
@@ -184,9 +188,10 @@ const bool registered =
                              {"vae", "vae_io.safetensors"},
                              [](const fs::path& d) { return fs::exists(d / "vae") || fs::exists(d / "vae_io.safetensors"); },
                              run_vae}) &&
-    add("schedulers", "schedulers.json", run_schedulers) && add("pose_guider", "pose_guider", run_pose_guider) &&
-    add("reference_unet", "reference_unet", run_reference_unet) &&
-    add("denoising_unet", "denoising_unet", run_denoising_unet) &&
+    add("schedulers", "schedulers.json", run_schedulers) &&
+    add("pose_guider", "pose_guider", run_pose_guider, {"step_io.safetensors"}) &&
+    add("reference_unet", "reference_unet", run_reference_unet, {"step_io.safetensors"}) &&
+    add("denoising_unet", "denoising_unet", run_denoising_unet, {"step_io.safetensors"}) &&
     register_parity_handler({"clip_vision",
                              {"clip_vision_tiny"},
                              [](const fs::path& d) { return !clip_folder(d).empty(); },

@@ -11,6 +11,9 @@ namespace auhead::diffusion {
 struct PoseGuiderConfig {
   int64_t noise_latent_channels = 320;
   bool use_ca = true;
+
+  // AniPortrait's full-size pose_guider.pth: the defaults above.
+  static PoseGuiderConfig aniportrait() { return {}; }
 };
 
 class PoseGuiderImpl : public torch::nn::Module {

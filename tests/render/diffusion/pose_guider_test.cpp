@@ -36,7 +36,7 @@ TEST(DiffusionPoseGuider, ReproducesReferenceFeatures) {
 // AniPortrait's pose_guider.pth (use_ca=True, 320 channels): exactly the manifest's keys and shapes.
 TEST(DiffusionPoseGuider, FullSizeMatchesCheckpointManifest) {
   auto manifest = nlohmann::json::parse(read_text_file(kFixtures / "checkpoint_manifests.json"))["pose_guider"];
-  PoseGuider guider(PoseGuiderConfig{320, true});
+  PoseGuider guider(PoseGuiderConfig::aniportrait());
   TensorMap ours = module_state(*guider);
   std::size_t matched = 0;
   int64_t params = 0;

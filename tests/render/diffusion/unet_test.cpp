@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -9,33 +8,20 @@
 #include "core/atomic_file.h"
 #include "core/safetensors.h"
 #include "core/state_dict.h"
+#include "render/diffusion/meta_device_test_util.h"
 #include "render/diffusion/parity_compare.h"
 #include "render/diffusion/unet_condition_model.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
 using namespace auhead::diffusion;
+using auhead::test::build_on_meta;
 
 namespace {
 
 const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion";
 
 void expect_pass(const ParityResult& r) { EXPECT_TRUE(r.pass) << r.name << " max error " << r.max_error << " > " << r.tolerance; }
-
-// Builds a module with every tensor on the meta device (shapes only, no memory): under these guards
-// factory calls skip backend selection and, like the initialisers, dispatch to the meta backend.
-// The guards' destructors leave the meta backend bit behind (they remove functionality bits only), so
-// the thread's whole dispatch-key state is saved and put back.
-template <class Make>
-auto build_on_meta(Make make) {
-  struct Restore {
-    c10::impl::LocalDispatchKeySet saved = c10::impl::tls_local_dispatch_key_set();
-    ~Restore() { c10::impl::_force_tls_local_dispatch_key_set(saved); }
-  } restore;
-  c10::impl::ExcludeDispatchKeyGuard no_backend_select(c10::DispatchKey::BackendSelect);
-  c10::impl::IncludeDispatchKeyGuard meta(c10::DispatchKey::Meta);
-  return make();
-}
 
 void expect_matches_manifest(const torch::nn::Module& module, const std::string& name) {
   auto manifest = nlohmann::json::parse(read_text_file(kFixtures / "checkpoint_manifests.json"))[name];
