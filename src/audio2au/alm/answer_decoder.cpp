@@ -36,8 +36,8 @@ DecodedAnswer decode_au_answer(Qwen2AudioModelImpl& model, const torch::Tensor& 
   for (int64_t step = 0; !grammar.complete(state) && step <= grammar.max_length(); ++step) {
     allowed.clear();
     vocabulary.allowed(grammar, state, allowed);
-    if (allowed.empty())  // cannot happen with a vocabulary that holds every ASCII byte
-      throw input_error("tokenizer", "no token continues the AU answer after \"" + out.text + "\"");
+    if (allowed.empty())  // a byte-level vocabulary holds every byte, so this would be a grammar bug
+      throw Error(ExitCode::internal, "alm: no token continues the AU answer after \"" + out.text + "\"");
     // Only the allowed tokens' logits: the same choice as masking the full softmax.
     torch::Tensor logits = decoder.logits_for(hidden.reshape({-1}), torch::tensor(allowed, torch::kLong))
                                .to(torch::kFloat)
@@ -59,7 +59,8 @@ DecodedAnswer decode_au_answer(Qwen2AudioModelImpl& model, const torch::Tensor& 
     }
   }
   out.decode_seconds = seconds_since(t0);
-  if (!grammar.complete(state)) throw input_error("AU answer", "generation stopped before the answer was complete");
+  if (!grammar.complete(state))  // each token adds a byte and max_length() bounds the bytes
+    throw Error(ExitCode::internal, "alm: generation stopped before the answer was complete");
   return out;
 }
 
