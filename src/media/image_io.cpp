@@ -1,8 +1,8 @@
 #include "media/image_io.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -20,17 +20,20 @@ namespace auhead::media {
 
 namespace {
 
-// Formats that can carry alpha are read unchanged so that alpha can be composited; the others go
-// through IMREAD_COLOR, which applies EXIF orientation.
-bool may_have_alpha(const fs::path& file) {
+enum class ImageKind { png, webp, tiff, other };
+
+// The container, from the file's first bytes.
+ImageKind sniff_image(const fs::path& file) {
   std::array<char, 16> head{};
   std::ifstream in(file, std::ios::binary);
   in.read(head.data(), head.size());
   const auto n = in.gcount();
-  const bool png = n >= 8 && std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0;
-  const bool webp = n >= 12 && std::memcmp(head.data(), "RIFF", 4) == 0 && std::memcmp(head.data() + 8, "WEBP", 4) == 0;
-  const bool tiff = n >= 4 && (std::memcmp(head.data(), "II*\0", 4) == 0 || std::memcmp(head.data(), "MM\0*", 4) == 0);
-  return png || webp || tiff;
+  if (n >= 8 && std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0) return ImageKind::png;
+  if (n >= 12 && std::memcmp(head.data(), "RIFF", 4) == 0 && std::memcmp(head.data() + 8, "WEBP", 4) == 0)
+    return ImageKind::webp;
+  if (n >= 4 && (std::memcmp(head.data(), "II*\0", 4) == 0 || std::memcmp(head.data(), "MM\0*", 4) == 0))
+    return ImageKind::tiff;
+  return ImageKind::other;
 }
 
 // The PNG file's bytes without its iCCP (ICC colour profile) chunks. OpenCV ignores the profile, and
@@ -52,13 +55,6 @@ std::vector<uchar> png_without_icc_profile(const fs::path& file) {
   }
   out.insert(out.end(), bytes.begin() + std::min(pos, bytes.size()), bytes.end());
   return out;
-}
-
-bool is_png(const fs::path& file) {
-  std::array<char, 8> head{};
-  std::ifstream in(file, std::ios::binary);
-  in.read(head.data(), head.size());
-  return in.gcount() == 8 && std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0;
 }
 
 cv::Mat to_rgb8(const cv::Mat& img) {
@@ -107,8 +103,14 @@ cv::Mat load_image_rgb(const fs::path& file) {
   if (check_input_file(file) == 0) throw input_error(name, "is empty");
   cv::Mat img;
   try {
-    if (is_png(file)) img = cv::imdecode(png_without_icc_profile(file), cv::IMREAD_UNCHANGED);
-    else img = may_have_alpha(file) ? cv::imread(name, cv::IMREAD_UNCHANGED) : cv::imread(name, cv::IMREAD_COLOR);
+    // Formats that can carry alpha are read unchanged so that alpha can be composited; the others go
+    // through IMREAD_COLOR, which applies EXIF orientation.
+    switch (sniff_image(file)) {
+      case ImageKind::png: img = cv::imdecode(png_without_icc_profile(file), cv::IMREAD_UNCHANGED); break;
+      case ImageKind::webp:
+      case ImageKind::tiff: img = cv::imread(name, cv::IMREAD_UNCHANGED); break;
+      case ImageKind::other: img = cv::imread(name, cv::IMREAD_COLOR); break;
+    }
   } catch (const cv::Exception& e) {
     throw input_error(name, "not an image or corrupt: " + e.msg);
   }
