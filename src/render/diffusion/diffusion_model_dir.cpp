@@ -106,7 +106,9 @@ std::string dtype_name(torch::ScalarType dtype) {
 }
 
 void place_models(DiffusionModels& m, const std::string& device, const std::string& dtype) {
-  if (device != "auto" && device != "cpu" && device != "cuda") throw usage_error("device must be auto, cpu or cuda, got '" + device + "'");
+  SamplingOptions requested;
+  requested.device = device;
+  if (auto p = sampling_problem(requested)) throw usage_error(p->key + " " + p->problem);
   const bool cuda = torch::cuda::is_available();
   if (device == "cuda" && !cuda) throw unavailable_error("device cuda: this build of libtorch sees no GPU");
   const bool gpu = device == "cuda" || (device == "auto" && cuda);
