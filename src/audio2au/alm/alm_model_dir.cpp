@@ -86,8 +86,11 @@ SamplingSettings read_sampling(const fs::path& file) {
   } catch (const nlohmann::json::exception& e) {
     throw input_error(file.string(), std::string("bad generation settings: ") + e.what());
   }
-  if (!(s.temperature >= 0) || s.top_k < 0 || !(s.top_p > 0 && s.top_p <= 1))
+  try {
+    TokenSampler check(s);  // the sampler's own limits (JSON has no infinities, so they are these)
+  } catch (const Error&) {
     throw input_error(file.string(), "bad generation settings: need temperature >= 0, top_k >= 0, 0 < top_p <= 1");
+  }
   return s;
 }
 }  // namespace
