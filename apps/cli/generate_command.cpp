@@ -1,4 +1,5 @@
 // `auhead generate`: speech + portrait → talking-head video (both stages).
+#include "auhead/error.h"
 #include "command.h"
 #include "pipeline_options.h"
 
@@ -11,12 +12,21 @@ struct Args {
   EditArgs edit;
   std::string au_out;
   std::string model;
+  std::string driving_video, drive = "all";
+  int driving_face_index = -1;
 };
 
 CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("generate", "speech + portrait -> talking-head video");
-  args->au.add_to(cmd);
+  auto* cmd = app.add_subcommand("generate", "speech (or a driving video) + portrait -> talking-head video");
+  args->au.add_to(cmd, false, false);
+  cmd->add_option("--driving-video", args->driving_video,
+                  "transfer the AUs and head motion of the face in this video to the portrait");
+  cmd->add_option("--drive", args->drive, "with --driving-video: all (AUs and pose), upper (upper face and pose) or pose")
+      ->check(CLI::IsMember({"all", "upper", "pose"}))
+      ->capture_default_str();
+  cmd->add_option("--driving-face-index", args->driving_face_index, "with --driving-video: which face, 0 = the largest")
+      ->check(CLI::NonNegativeNumber);
   args->render.add_to(cmd, false);
   cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)")->required();
   cmd->add_option("--au-out", args->au_out, "also write the AU sequence (.json or .csv)");
@@ -25,8 +35,16 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
                   "--au-model / --render-model name their own");
   cmd->add_option("--plot", args->au.options.plot, "also draw the AU curves with the phones to this PNG");
   args->edit.add_to(cmd);
-  cmd->callback([args] {
+  cmd->callback([args, cmd] {
+    if (args->driving_video.empty()) {
+      if (args->au.options.audio.empty()) throw usage_error("generate: --audio is required (or --driving-video)");
+      for (const char* o : {"--drive", "--driving-face-index"})
+        if (cmd->count(o) > 0) throw usage_error(std::string("generate: ") + o + " applies to --driving-video");
+    }
     GenerateOptions o;
+    o.driving_video = args->driving_video;
+    o.drive = args->drive;
+    o.driving_face_index = args->driving_face_index;
     o.au = args->au.resolve();
     o.au.edit = args->edit.build();
     o.render = args->render.resolve();

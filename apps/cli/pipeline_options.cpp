@@ -2,8 +2,9 @@
 
 namespace auhead::cli {
 
-void AuArgs::add_to(CLI::App* cmd, bool model_alias) {
-  cmd->add_option("--audio", options.audio, "speech: wav, mp3, flac, ogg, m4a or a video's audio track")->required();
+void AuArgs::add_to(CLI::App* cmd, bool model_alias, bool audio_required) {
+  auto* audio = cmd->add_option("--audio", options.audio, "speech: wav, mp3, flac, ogg, m4a or a video's audio track");
+  if (audio_required) audio->required();
   cmd->add_option("--emotion", emotion, "angry, contempt, disgusted, fear, happy, neutral, sad, surprised (default: estimated)");
   cmd->add_option("--emotion-intensity", options.emotion_intensity, "emotion strength in [0, 1]")
       ->check(CLI::Range(0.0, 1.0))
@@ -41,6 +42,8 @@ void RenderArgs::add_to(CLI::App* cmd, bool with_seed, bool model_alias) {
       ->check(CLI::Range(64, 4096))
       ->capture_default_str();
   cmd->add_flag("--still", options.still, "no head motion");
+  cmd->add_flag("--keep-portrait-expression", options.keep_portrait_expression,
+                "animate the portrait as it is (by default its own expression is removed first)");
   cmd->add_option("--frames", options.frames_dir, "also write the frames as PNGs into this folder");
   cmd->add_option(model_alias ? "--render-model,--model" : "--render-model", options.model_dir, "checkpoint folder of the diffusion renderer");
   if (with_seed) cmd->add_option("--seed", options.seed, "random seed (head motion, diffusion noise)")->capture_default_str();

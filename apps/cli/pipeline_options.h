@@ -12,8 +12,9 @@ namespace auhead::cli {
 struct AuArgs {
   AuOptions options;
   std::string emotion;
-  // model_alias: also accept --model for --au-model (commands with a single model).
-  void add_to(CLI::App* cmd, bool model_alias = false);
+  // model_alias: also accept --model for --au-model (commands with a single model);
+  // audio_required: false where another input can stand in for the speech (au --video/--image).
+  void add_to(CLI::App* cmd, bool model_alias = false, bool audio_required = true);
   AuOptions resolve() const;  // parses the emotion label (a usage error lists the valid ones)
 };
 

@@ -37,6 +37,9 @@ struct RenderOptions {
   int size = 512;                              // output frames are size × size (even)
   uint64_t seed = 0;
   bool still = false;                          // no head motion
+  bool keep_portrait_expression = false;       // false: the portrait's own expression (a smile, an
+                                               // open mouth) is estimated and removed before the
+                                               // requested AUs are applied
   std::filesystem::path model_dir;             // diffusion checkpoint folder
   SamplingOptions sampling;                    // diffusion only: overrides DIR/render_config.json
   AuEdit edit;                                 // applied before rendering
@@ -54,6 +57,13 @@ struct GenerateOptions {
   AuOptions au;
   RenderOptions render;
   std::filesystem::path au_out;                // also write the AU sequence (.json/.csv) when given
+  // Video-driven animation: the AUs (relative to the driving face's own neutral) and head pose
+  // (relative to its first frame) of the face in this video drive the portrait, at the video's
+  // frame rate. au.audio is then optional: with it the mouth's speech AUs come from the speech and
+  // the speech is muxed; without it the video's own audio track is muxed when it has one.
+  std::filesystem::path driving_video;
+  std::string drive = "all";                   // all | upper | pose: what the video drives
+  int driving_face_index = -1;                 // which face of the driving video (-1: the largest)
 };
 // Both stages. Checks that the chosen generator and renderer exist and that the inputs and outputs
 // are usable before any long work starts.

@@ -18,10 +18,14 @@ std::string au_to_csv(const AuSequence& seq) {
     out += " emotion=" + std::string(emotion_name(seq.emotion->label)) + " intensity=" + format_number(seq.emotion->intensity);
   out += "\nframe,timestamp";
   for (int a = 0; a < width; ++a) out += "," + std::string(au_table()[a].name);
+  const bool pose = !seq.head_pose.empty();
+  if (pose) out += ",head_yaw,head_pitch,head_roll";
   out += '\n';
   for (size_t f = 0; f < seq.frames.size(); ++f) {
     out += std::to_string(f) + "," + format_number(double(f) / seq.fps);
     for (int a = 0; a < width; ++a) out += "," + format_number(seq.frames[f][a]);
+    if (pose)
+      for (int c = 0; c < 3; ++c) out += "," + format_number(seq.head_pose[f][c]);
     out += '\n';
   }
   return out;
@@ -76,9 +80,18 @@ AuSequence au_from_csv(const std::string& text, const std::string& source) {
   const std::string hline = source + ": line " + std::to_string(lines[i].number);
   if (header.size() < 3 || header[0] != "frame" || header[1] != "timestamp")
     throw input_error(hline, "header must start with frame,timestamp followed by AU names");
-  std::vector<int> column_au;
+  std::vector<int> column_au;  // AU index, or -1/-2/-3 for head_yaw/head_pitch/head_roll
   int max_au = -1;
+  bool has_pose = false;
   for (size_t c = 2; c < header.size(); ++c) {
+    if (header[c] == "head_yaw" || header[c] == "head_pitch" || header[c] == "head_roll") {
+      int code = header[c] == "head_yaw" ? -1 : header[c] == "head_pitch" ? -2 : -3;
+      if (std::find(column_au.begin(), column_au.end(), code) != column_au.end())
+        throw input_error(hline, "column '" + std::string(header[c]) + "' appears twice");
+      column_au.push_back(code);
+      has_pose = true;
+      continue;
+    }
     auto au = find_au(header[c]);
     if (!au || header[c].find_first_not_of("0123456789") == std::string_view::npos)
       throw input_error(hline, "column " + std::to_string(c + 1) + " '" + std::string(header[c]) + "' is not an AU name");
@@ -112,8 +125,15 @@ AuSequence au_from_csv(const std::string& text, const std::string& source) {
                                    format_number(stamps.back()) + ")");
     stamps.push_back(*t);
     AuFrame values{};
+    std::array<float, 3> pose{};
     for (size_t c = 2; c < cells.size(); ++c) {
       auto v = parse_number<float>(cells[c]);
+      if (column_au[c - 2] < 0) {
+        if (!v || !std::isfinite(*v))
+          throw input_error(where, std::string(header[c]) + " '" + std::string(cells[c]) + "' is not a number");
+        pose[-column_au[c - 2] - 1] = *v;
+        continue;
+      }
       const std::string col = std::string(au_table()[column_au[c - 2]].name);
       if (!v) throw input_error(where, col + " '" + std::string(cells[c]) + "' is not a number");
       if (std::isnan(*v)) throw input_error(where, col + " is NaN");
@@ -121,6 +141,7 @@ AuSequence au_from_csv(const std::string& text, const std::string& source) {
       values[column_au[c - 2]] = *v;
     }
     seq.frames.push_back(values);
+    if (has_pose) seq.head_pose.push_back(pose);
   }
   if (seq.frames.empty()) throw input_error(source, "contains no frames");
 

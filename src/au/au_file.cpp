@@ -38,9 +38,23 @@ AuSequence read_au_file(const fs::path& file) {
   return au_from_csv(text, file.string());
 }
 
-void write_au_file(const fs::path& file, const AuSequence& seq) {
-  AuFileFormat format = detect_au_format(file);
-  write_text_file_atomic(file, format == AuFileFormat::json ? au_to_json(seq) : au_to_csv(seq));
+void write_au_file(const fs::path& file, const AuSequence& seq) { write_au_file(file, seq, detect_au_format(file)); }
+
+void write_au_file(const fs::path& file, const AuSequence& seq, AuFileFormat format) {
+  switch (format) {
+    case AuFileFormat::json: return write_text_file_atomic(file, au_to_json(seq));
+    case AuFileFormat::csv: return write_text_file_atomic(file, au_to_csv(seq));
+    case AuFileFormat::openface_csv: return write_text_file_atomic(file, au_to_openface_csv(seq));
+    case AuFileFormat::arkit_csv: return write_text_file_atomic(file, au_to_arkit_csv(seq));
+  }
+}
+
+AuFileFormat parse_au_file_format(const std::string& name) {
+  if (name == "json") return AuFileFormat::json;
+  if (name == "csv") return AuFileFormat::csv;
+  if (name == "arkit-csv") return AuFileFormat::arkit_csv;
+  if (name == "openface-csv") return AuFileFormat::openface_csv;
+  throw usage_error("unknown AU file format '" + name + "' (json, csv, arkit-csv, openface-csv)");
 }
 
 }  // namespace auhead

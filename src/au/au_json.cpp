@@ -25,7 +25,17 @@ std::string au_to_json(const AuSequence& seq) {
     }
     out += ']';
   }
-  out += "\n]}\n";
+  out += "\n]";
+  if (!seq.head_pose.empty()) {
+    out += ",\"head_pose\":[";
+    for (size_t f = 0; f < seq.head_pose.size(); ++f) {
+      out += f ? ",\n[" : "\n[";
+      for (int c = 0; c < 3; ++c) out += (c ? "," : "") + format_number(seq.head_pose[f][c]);
+      out += ']';
+    }
+    out += "\n]";
+  }
+  out += "}\n";
   return out;
 }
 
@@ -84,6 +94,17 @@ AuSequence au_from_json(const std::string& text, const std::string& source) {
       if (!row[a].is_number())
         throw input_error(source, "frame " + std::to_string(f) + ", AU " + std::to_string(a) + ": not a number");
       seq.frames[f][a] = float(row[a].get<double>());
+    }
+  }
+  if (j.contains("head_pose") && !j["head_pose"].is_null()) {
+    const auto& hp = j["head_pose"];
+    if (!hp.is_array()) throw input_error(source, "\"head_pose\" must be an array of [yaw, pitch, roll]");
+    for (size_t f = 0; f < hp.size(); ++f) {
+      if (!hp[f].is_array() || hp[f].size() != 3)
+        throw input_error(source, "head_pose " + std::to_string(f) + ": expected [yaw, pitch, roll]");
+      std::array<float, 3> p{};
+      for (int c = 0; c < 3; ++c) p[c] = float(number(hp[f][c], "head_pose " + std::to_string(f)));
+      seq.head_pose.push_back(p);
     }
   }
   seq.validate(source);

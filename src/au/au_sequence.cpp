@@ -25,6 +25,14 @@ void AuSequence::validate(const std::string& source) const {
         throw input_error(source, where + ": channel is not part of the " + std::string(au_set_name(au_set)) + " AU set");
     }
   }
+  if (!head_pose.empty() && head_pose.size() != frames.size())
+    throw input_error(source, "head_pose has " + std::to_string(head_pose.size()) + " entries for " +
+                                  std::to_string(frames.size()) + " frames");
+  for (size_t f = 0; f < head_pose.size(); ++f)
+    for (float v : head_pose[f])
+      if (!(std::abs(v) <= 90.f))
+        throw input_error(source, "frame " + std::to_string(f) + ": head pose angle " + format_number(v) +
+                                      " is not within ±90 degrees");
 }
 
 namespace {
@@ -85,6 +93,14 @@ AuSequence resample(const AuSequence& seq, double to_fps) {
     for (size_t k = 0; k < n_out; ++k) {
       double v = pchip_eval(y, m, double(k) * seq.fps / to_fps);
       out.frames[k][a] = float(std::clamp(v, 0.0, 1.0));
+    }
+  }
+  if (!seq.head_pose.empty()) {
+    out.head_pose.assign(n_out, {0.f, 0.f, 0.f});
+    for (int c = 0; c < 3; ++c) {
+      for (size_t i = 0; i < n_in; ++i) y[i] = seq.head_pose[i][c];
+      auto m = pchip_slopes(y);
+      for (size_t k = 0; k < n_out; ++k) out.head_pose[k][c] = float(pchip_eval(y, m, double(k) * seq.fps / to_fps));
     }
   }
   return out;

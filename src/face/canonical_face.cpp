@@ -5,8 +5,10 @@
 
 #include <cstring>
 #include <fstream>
+#include <mutex>
 
 #include "auhead/error.h"
+#include "face/face_analyzer.h"
 
 namespace auhead::face {
 
@@ -103,6 +105,19 @@ CanonicalFace CanonicalFace::load(const std::filesystem::path& path) {
     cf.triangles.push_back({int(ib[i]), int(ib[i + 1]), int(ib[i + 2])});
   }
   return cf;
+}
+
+const CanonicalFace& CanonicalFace::standard() {
+  static std::once_flag once;
+  static CanonicalFace canonical;
+  std::call_once(once, [] {
+    auto file = default_face_models_dir() / "geometry_pipeline_metadata_landmarks.binarypb";
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+      throw unavailable_error(file.string() + ": canonical face missing (run scripts/setup.sh)");
+    canonical = load(file);
+  });
+  return canonical;
 }
 
 }  // namespace auhead::face

@@ -18,6 +18,9 @@ struct CanonicalFace {
 
   // Reads the protobuf (a small hand-written wire-format reader); bad files are input errors.
   static CanonicalFace load(const std::filesystem::path& file);
+  // The one in face::default_face_models_dir(), loaded once per process; an unavailable error when
+  // it is missing (scripts/setup.sh fetches it).
+  static const CanonicalFace& standard();
 };
 
 }  // namespace auhead::face

@@ -43,6 +43,11 @@ FaceAnalyzer::FaceAnalyzer(const fs::path& dir)
       canonical_(CanonicalFace::load(need(dir, kGeometryFile))) {}
 FaceAnalyzer::~FaceAnalyzer() = default;
 
+const FaceAnalyzer& FaceAnalyzer::shared() {
+  static const FaceAnalyzer analyzer;
+  return analyzer;
+}
+
 std::vector<FaceDetection> FaceAnalyzer::detect(const cv::Mat& rgb) const {
   std::vector<FaceDetection> faces = detector_.detect(rgb);
   std::stable_sort(faces.begin(), faces.end(), [](const FaceDetection& a, const FaceDetection& b) {
@@ -76,6 +81,19 @@ FaceResult FaceAnalyzer::analyze(const cv::Mat& rgb, const std::string& source, 
   r.confidence = d.score * m.presence;
   r.faces_found = int(faces.size());
   r.face_index = idx;
+  r.alignment = align_to_canonical(r.landmarks, canonical_);
+  return r;
+}
+
+std::optional<FaceResult> FaceAnalyzer::track(const cv::Mat& rgb, const FaceResult& previous,
+                                             float min_presence) const {
+  MeshResult m = mesh_.run(rgb, FaceMesh::roi_from_landmarks(previous.landmarks));
+  if (m.presence < min_presence) return std::nullopt;
+  FaceResult r = previous;
+  r.image_size = rgb.size();
+  r.landmarks = std::move(m.landmarks);
+  r.presence = m.presence;
+  r.confidence = previous.detection_score * m.presence;
   r.alignment = align_to_canonical(r.landmarks, canonical_);
   return r;
 }

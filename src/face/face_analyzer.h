@@ -5,6 +5,7 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ class FaceAnalyzer {
   // there); a missing folder or file is an "unavailable" error.
   explicit FaceAnalyzer(const std::filesystem::path& models_dir = default_face_models_dir());
   ~FaceAnalyzer();
+  // One analyzer on the default models folder, loaded on first use, for the whole process (its
+  // methods are const and keep no state between calls).
+  static const FaceAnalyzer& shared();
 
   // All faces the detector finds, largest box first.
   std::vector<FaceDetection> detect(const cv::Mat& rgb) const;
@@ -52,6 +56,11 @@ class FaceAnalyzer {
   // image in errors: no face → input error "<source>: no face found"; a face_index beyond the
   // faces found → input error.
   FaceResult analyze(const cv::Mat& rgb, const std::string& source, int face_index = -1) const;
+
+  // Video: the face of the next frame from the previous frame's landmarks (one FaceMesh pass on the
+  // crop they give, as MediaPipe tracks), with pose; nothing when the mesh says the face is gone
+  // (presence below `min_presence`), so that the caller detects again.
+  std::optional<FaceResult> track(const cv::Mat& rgb, const FaceResult& previous, float min_presence = 0.5f) const;
 
   // The landmarks of one detected face (the two FaceMesh passes), without pose.
   MeshResult mesh(const cv::Mat& rgb, const FaceDetection& detection) const;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "auhead/error.h"
 #include "geometry/au_basis.h"
@@ -16,23 +15,10 @@ struct AuDeformer::Impl {
   face::FaceResult face;
   AuBasis basis;
   AuFields fields;
-  std::vector<cv::Point3f> rest;  // face.alignment.aligned
+  std::vector<cv::Point3f> rest;  // the rest face: face.alignment.aligned or a neutral given
 };
 
 namespace {
-
-const face::CanonicalFace& standard_canonical() {
-  static std::once_flag once;
-  static face::CanonicalFace canonical;
-  std::call_once(once, [] {
-    auto file = face::default_face_models_dir() / "geometry_pipeline_metadata_landmarks.binarypb";
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-      throw unavailable_error(file.string() + ": canonical face missing (run scripts/setup.sh)");
-    canonical = face::CanonicalFace::load(file);
-  });
-  return canonical;
-}
 
 float smoothstep(float e0, float e1, float x) {
   float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
@@ -61,20 +47,29 @@ void keep_order(std::vector<cv::Point3f>& p, const std::vector<cv::Point3f>& res
 }  // namespace
 
 AuDeformer::AuDeformer(const face::FaceResult& face)
-    : AuDeformer(face, standard_canonical(), AuBasis::standard()) {}
+    : AuDeformer(face, face::CanonicalFace::standard(), AuBasis::standard()) {}
 
-AuDeformer::AuDeformer(const face::FaceResult& face, const face::CanonicalFace& canonical, const AuBasis& basis) {
-  if (face.landmarks.size() != size_t(kMeshPoints) || face.alignment.aligned.size() != size_t(kMeshPoints))
+AuDeformer::AuDeformer(const face::FaceResult& face, const face::CanonicalFace& canonical, const AuBasis& basis)
+    : AuDeformer(face, face.alignment.aligned, canonical, basis) {}
+
+AuDeformer::AuDeformer(const face::FaceResult& face, std::vector<cv::Point3f> neutral)
+    : AuDeformer(face, std::move(neutral), face::CanonicalFace::standard(), AuBasis::standard()) {}
+
+AuDeformer::AuDeformer(const face::FaceResult& face, std::vector<cv::Point3f> neutral,
+                       const face::CanonicalFace& canonical, const AuBasis& basis) {
+  if (face.landmarks.size() != size_t(kMeshPoints) || face.alignment.aligned.size() != size_t(kMeshPoints) ||
+      neutral.size() != size_t(kMeshPoints))
     throw std::invalid_argument("AuDeformer: the face needs 468 landmarks and its canonical alignment");
   auto impl = std::make_shared<Impl>();
   impl->face = face;
   impl->basis = basis;
-  impl->rest = face.alignment.aligned;
+  impl->rest = std::move(neutral);
   impl->fields = compute_au_fields(basis, canonical, impl->rest);
   impl_ = std::move(impl);
 }
 
 const face::FaceResult& AuDeformer::face() const { return impl_->face; }
+const std::vector<cv::Point3f>& AuDeformer::rest() const { return impl_->rest; }
 const AuBasis& AuDeformer::basis() const { return impl_->basis; }
 const AuFields& AuDeformer::fields() const { return impl_->fields; }
 
@@ -131,7 +126,7 @@ std::vector<cv::Point3f> AuDeformer::deform(const AuFrame& aus) const {
   auto p = deform_canonical(aus);
   std::vector<cv::Point3f> out(m.face.landmarks);
   for (int v = 0; v < kMeshPoints; ++v) {
-    cv::Point3f d = p[v] - m.rest[v];
+    cv::Point3f d = p[v] - m.face.alignment.aligned[v];
     if (d.x == 0 && d.y == 0 && d.z == 0) continue;
     out[v] += canonical_delta_to_image(d);
   }

@@ -20,6 +20,7 @@ struct VideoReader::Impl {
   int sws_w = 0, sws_h = 0, sws_fmt = -1;
   ff::Frame frame = ff::make_frame();
   ff::Packet packet = ff::make_packet();
+  bool damaged = false;      // the stream ended at damage rather than at its end
   bool input_done = false;   // demuxer exhausted (or damaged), decoder flushed
   bool decoder_done = false; // decoder returned EOF
 
@@ -93,6 +94,7 @@ struct VideoReader::Impl {
       }
       if (err != AVERROR(EAGAIN)) {  // a damaged frame: stop here rather than fail the whole file
         decoder_done = true;
+        damaged = true;
         break;
       }
       if (input_done) {  // EAGAIN after the flush should not happen; guard against a loop
@@ -103,6 +105,7 @@ struct VideoReader::Impl {
       for (;;) {
         err = av_read_frame(format.get(), packet.get());
         if (err < 0) {  // end of file or damage: flush
+          if (err != AVERROR_EOF) damaged = true;
           avcodec_send_packet(decoder.get(), nullptr);
           input_done = true;
           break;
@@ -112,6 +115,7 @@ struct VideoReader::Impl {
         av_packet_unref(packet.get());
         if (ours) {
           if (err < 0 && err != AVERROR(EAGAIN)) {
+            damaged = true;
             avcodec_send_packet(decoder.get(), nullptr);
             input_done = true;
           }
@@ -127,6 +131,7 @@ VideoReader::VideoReader(const std::filesystem::path& file) : impl_(std::make_un
 VideoReader::~VideoReader() = default;
 const VideoInfo& VideoReader::info() const { return impl_->info; }
 bool VideoReader::read(cv::Mat& rgb) { return impl_->next(rgb); }
+bool VideoReader::damaged() const { return impl_->damaged; }
 
 DecodedVideo read_video(const std::filesystem::path& file, int max_frames) {
   VideoReader reader(file);

@@ -32,6 +32,9 @@ class VideoReader {
   const VideoInfo& info() const;
   // The next frame as CV_8UC3 RGB (a new buffer each call); false at the end of the stream.
   bool read(cv::Mat& rgb);
+  // After read() returned false: whether the stream ended at damage (a corrupt packet or frame, a
+  // read error) instead of its end. Callers that must not accept a shorter video check it.
+  bool damaged() const;
 
  private:
   struct Impl;

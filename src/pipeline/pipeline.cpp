@@ -8,8 +8,11 @@
 #include <utility>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <thread>
 
+#include "au_estimation/driving.h"
+#include "au_estimation/media_aus.h"
 #include "audio2au/au_generator.h"
 #include "auhead/error.h"
 #include "core/atomic_file.h"
@@ -161,6 +164,7 @@ RendererOptions renderer_options(const RenderOptions& o) {
   r.size = o.size;
   r.seed = o.seed;
   r.still = o.still;
+  r.keep_portrait_expression = o.keep_portrait_expression;
   r.model_dir = o.model_dir;
   r.sampling = o.sampling;
   return r;
@@ -190,7 +194,57 @@ void render_video(const AuSequence& aus, const RenderOptions& options) {
   run_renderer(*renderer, aus, portrait, options);
 }
 
+namespace {
+
+// generate() with a driving video: its AUs and pose, the speech's mouth when there is speech.
+AuSequence generate_driven(const GenerateOptions& options) {
+  const auto mode = au_estimation::parse_drive_mode(options.drive);
+  check_au_options(options.au);
+  check_frame_size(options.render.size);
+  check_sampling_options(options.render.sampling, options.render.renderer);
+  check_outputs(options.render);
+  if (!options.au_out.empty()) detect_au_format(options.au_out);
+  if (options.driving_video == options.render.output || options.driving_video == options.render.image)
+    throw usage_error("the driving video must not be the output or the portrait");
+  cv::Mat portrait = media::load_image_rgb(options.render.image);
+  const bool speech = !options.au.audio.empty();
+  std::optional<media::Audio> audio;
+  if (speech) audio = media::decode_audio(options.au.audio);
+  auto renderer = make_renderer(options.render.renderer, renderer_options(options.render));
+  renderer->prepare(portrait, options.render.image.string());
+  au_estimation::MediaAus driving = au_estimation::estimate_video_aus(options.driving_video, options.driving_face_index);
+  AuSequence speech_aus;
+  if (speech) {
+    AuOptions ao = options.au;
+    ao.fps = driving.aus.fps;
+    ao.edit = {};
+    auto generator = make_au_generator(ao.au_generator, generator_options(ao));
+    speech_aus = run_generator(*generator, *audio, ao);
+  }
+  AuSequence aus = au_estimation::driving_aus(driving.aus, speech ? &speech_aus : nullptr, mode);
+  apply_edit(aus, options.au.edit);
+  aus.validate("driven AU sequence");
+  if (!options.au_out.empty()) write_au_file(options.au_out, aus);
+  RenderOptions ro = options.render;
+  ro.audio = options.au.audio;
+  if (!speech) {
+    // The driving video's own sound, when it has a track.
+    try {
+      media::probe_audio(options.driving_video);
+      ro.audio = options.driving_video;
+    } catch (const Error& e) {
+      if (std::string(e.what()).find("has no audio stream") == std::string::npos) throw;
+    }
+  }
+  run_renderer(*renderer, aus, portrait, ro);
+  return aus;
+}
+
+}  // namespace
+
 AuSequence generate(const GenerateOptions& options) {
+  if (!options.driving_video.empty()) return generate_driven(options);
+  if (options.au.audio.empty()) throw usage_error("generate: give --audio (or --driving-video)");
   check_au_options(options.au);
   check_frame_size(options.render.size);
   check_sampling_options(options.render.sampling, options.render.renderer);

@@ -18,6 +18,7 @@ struct RendererOptions {
   int size = 512;                      // output frames are size × size
   uint64_t seed = 0;                   // head motion, diffusion noise
   bool still = false;                  // no head motion
+  bool keep_portrait_expression = false;  // false: the portrait's own AUs are removed first
   std::filesystem::path model_dir;     // diffusion: checkpoint folder
   SamplingOptions sampling;            // diffusion: overrides render_config.json
 };

@@ -19,8 +19,10 @@ bool have_inputs();
 const cv::Mat& portrait();
 const face::FaceResult& portrait_face();
 
-// Frames of the warp renderer for `aus` at `size`.
-std::vector<cv::Mat> render_warp(const AuSequence& aus, int size = 512, bool still = true, uint64_t seed = 0);
+// Frames of the warp renderer for `aus` at `size`; keep_expression: the portrait as it is is the rest
+// face (the renderer's mechanics are tested on it; neutralisation has tests of its own).
+std::vector<cv::Mat> render_warp(const AuSequence& aus, int size = 512, bool still = true, uint64_t seed = 0,
+                                 bool keep_expression = true);
 
 AuSequence constant_aus(int frames, const AuFrame& value = {});
 

@@ -9,6 +9,7 @@
 #include "core/note.h"
 #include "core/progress.h"
 #include "face/face_analyzer.h"
+#include "au_estimation/portrait_neutral.h"
 #include "geometry/au_deformer.h"
 #include "geometry/landmark_image.h"
 #include "render/diffusion/au_guidance.h"
@@ -32,8 +33,9 @@ struct DiffusionReference {
   cv::Point3f pivot;  // head rotation centre, continuous frame pixels (as the warp renderer places it)
   float face_width = 0;
 
-  DiffusionReference(face::FaceResult f, const cv::Mat& portrait, int size)
-      : face(std::move(f)), deformer(face), framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {
+  DiffusionReference(face::FaceResult f, const cv::Mat& portrait, int size, bool keep_expression)
+      : face(std::move(f)),
+        deformer(au_estimation::portrait_deformer(face, keep_expression)), framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {
     std::vector<cv::Point2f> frame_points;
     double z = 0;
     for (const auto& p : face.landmarks) {
@@ -56,8 +58,7 @@ struct DiffusionReference {
 namespace {
 
 const face::FaceAnalyzer& analyzer() {
-  static const face::FaceAnalyzer a;  // loads the face models once per process
-  return a;
+  return face::FaceAnalyzer::shared();  // loads the face models once per process
 }
 
 // RGB CV_8UC3 -> (1, 3, H, W) float in [0, 1].
@@ -101,7 +102,8 @@ DiffusionRenderer::~DiffusionRenderer() = default;
 void DiffusionRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) {
   if (reference_ && reference_image_.data == portrait_rgb.data && reference_image_.size() == portrait_rgb.size()) return;
   DiffusionModels& m = *models_;
-  auto ref = std::make_shared<DiffusionReference>(analyzer().analyze(portrait_rgb, portrait_source), portrait_rgb, options_.size);
+  auto ref = std::make_shared<DiffusionReference>(analyzer().analyze(portrait_rgb, portrait_source), portrait_rgb,
+                                                  options_.size, options_.keep_portrait_expression);
   torch::InferenceMode guard;
   const torch::Tensor image01 = image_to_tensor(ref->framing.image).to(m.device, m.dtype);
   const torch::Tensor latent = m.vae->encode(image01 * 2 - 1).mean * m.vae->config().scaling_factor;

@@ -51,6 +51,13 @@ std::vector<HeadMotionPose> head_motion(const AuSequence& aus, uint64_t seed, co
   const int n = int(aus.frames.size());
   std::vector<HeadMotionPose> poses(n);
   if (n == 0) return poses;
+  if (aus.head_pose.size() == size_t(n)) {
+    // A pose track read from a video (AuSequence::head_pose, face::HeadPose's signs): yaw and pitch
+    // turn the other way round in this transform's axes.
+    for (int t = 0; t < n; ++t)
+      poses[t] = {-double(aus.head_pose[t][0]), -double(aus.head_pose[t][1]), double(aus.head_pose[t][2]), {0, 0}};
+    return poses;
+  }
   double fps = aus.fps > 0 ? aus.fps : 25.0;
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 0x51ED);
   SlowNoise yaw(rng), pitch(rng), roll(rng), sx(rng), sy(rng);

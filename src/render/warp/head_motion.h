@@ -22,7 +22,8 @@ struct HeadMotionOptions {
   double shift = 0.006;                                   // drift, face widths
 };
 
-// One pose per frame of `aus`; the same seed gives the same motion.
+// One pose per frame of `aus`; the same seed gives the same motion. A sequence that carries its own
+// head pose track (AuSequence::head_pose, e.g. read from a driving video) gets exactly that track.
 std::vector<HeadMotionPose> head_motion(const AuSequence& aus, uint64_t seed, const HeadMotionOptions& options = {});
 
 // The head motion as a map of points: 3-D rotation about `pivot` (frame pixels, z + away from the

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "auhead/error.h"
+#include "au_estimation/portrait_neutral.h"
 #include "face/face_analyzer.h"
 #include "geometry/au_deformer.h"
 #include "render/warp/eye_closure.h"
@@ -26,9 +27,10 @@ struct Scene {
   cv::Point3f pivot;  // head rotation centre (frame pixels, z in the landmarks' depth)
   float face_width = 0;
 
-  Scene(face::FaceResult f, const face::CanonicalFace& canonical, const cv::Mat& portrait, int size)
+  Scene(face::FaceResult f, const face::CanonicalFace& canonical, const cv::Mat& portrait, int size,
+        bool keep_expression)
       : face(std::move(f)),
-        deformer(face),
+        deformer(au_estimation::portrait_deformer(face, keep_expression)),
         framing(frame_portrait(portrait, xy(face.landmarks), size)),
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
@@ -59,8 +61,7 @@ struct Scene {
 namespace {
 
 const face::FaceAnalyzer& analyzer() {
-  static const face::FaceAnalyzer a;  // loads the face models once per process
-  return a;
+  return face::FaceAnalyzer::shared();  // loads the face models once per process
 }
 
 // Light zero-phase smoothing of every AU but the blinks ([1 2 1] / 4), against frame-to-frame jitter.
@@ -83,7 +84,8 @@ WarpRenderer::~WarpRenderer() = default;
 void WarpRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) {
   if (scene_ && scene_image_.data == portrait_rgb.data && scene_image_.size() == portrait_rgb.size()) return;
   face::FaceResult f = analyzer().analyze(portrait_rgb, portrait_source);
-  scene_ = std::make_shared<Scene>(std::move(f), analyzer().canonical(), portrait_rgb, options_.size);
+  scene_ = std::make_shared<Scene>(std::move(f), analyzer().canonical(), portrait_rgb, options_.size,
+                                   options_.keep_portrait_expression);
   scene_image_ = portrait_rgb;
 }
 

@@ -1,0 +1,204 @@
+// AU estimation accuracy and speed (README "Reading AUs from faces").
+//   Round trip: random sparse AU sequences (several AUs at once, realistic ranges, neutral stretches,
+//   blinks) rendered by the warp renderer with head motion on each portrait into an H.264 mp4, then
+//   read back with the same code as `auhead au --video`; per-AU Pearson r and MAE over all portraits,
+//   and the error on the neutral frames.
+//   Speed: the fit alone (both passes of a video, synthetic meshes, one thread) and `au --video` end to
+//   end (decoding + face mesh + fit) against the video's duration.
+// Usage: bench_au_estimation [--seconds S] [--seed N] [--keep DIR] [portrait ...]
+//        (default portraits: examples/portrait.jpg examples/astronaut.png and examples/faces/*)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "au_estimation/au_estimator.h"
+#include "au_estimation/media_aus.h"
+#include "auhead/error.h"
+#include "auhead/pipeline.h"
+#include "build_config.h"
+#include "core/progress.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace auhead;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Speech-free expression events over a neutral rest: each picks 1–3 AUs and ramps them in and out.
+AuSequence random_sequence(double seconds, double fps, std::mt19937& rng) {
+  static const int pool[] = {2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 18, 19, 20, 21, 23, 24, 25, 27, 28, 29};
+  const int n = int(std::lround(seconds * fps));
+  AuSequence s;
+  s.fps = fps;
+  s.frames.assign(n, AuFrame{});
+  std::uniform_real_distribution<double> u(0, 1);
+  int t = int(0.8 * fps);  // a neutral start
+  while (t < n) {
+    int len = int((0.6 + 1.2 * u(rng)) * fps), ramp = int(0.15 * fps) + 1;
+    int count = 1 + int(u(rng) * 3);
+    std::vector<std::pair<int, float>> aus;
+    for (int i = 0; i < count; ++i) {
+      int k = pool[int(u(rng) * std::size(pool))];
+      bool sided = au_info(k).mirror >= 0;
+      float v = float(0.3 + 0.7 * u(rng));
+      aus.push_back({k, v});
+      if (sided && u(rng) < 0.7) aus.push_back({au_info(k).mirror, v});  // mostly symmetric
+    }
+    for (int f = 0; f < len && t + f < n; ++f) {
+      float env = float(std::min({1.0, double(f + 1) / ramp, double(len - f) / ramp}));
+      for (auto [k, v] : aus) s.frames[t + f][k] = std::max(s.frames[t + f][k], v * env);
+    }
+    t += len + int((0.4 + 0.8 * u(rng)) * fps);  // then neutral again
+  }
+  // Blinks every 2–4 s, 4 frames (160 ms at 25 fps).
+  for (double b = 1.0 + 2 * u(rng); b * fps + 4 < n; b += 2 + 2 * u(rng))
+    for (int f = 0; f < 4; ++f) {
+      int i = int(b * fps) + f;
+      float v = (f == 0 || f == 3) ? 0.6f : 1.f;
+      s.frames[i][0] = s.frames[i][1] = v;
+    }
+  return s;
+}
+
+// The warp renderer smooths every AU but the blinks with [1 2 1] / 4: compare against what it showed.
+AuSequence as_rendered(const AuSequence& in) {
+  AuSequence out = in;
+  const int n = int(in.frames.size());
+  for (int t = 0; t < n; ++t)
+    for (int k = 2; k < kNumAus; ++k)
+      out.frames[t][k] = 0.25f * in.frames[std::max(0, t - 1)][k] + 0.5f * in.frames[t][k] +
+                         0.25f * in.frames[std::min(n - 1, t + 1)][k];
+  return out;
+}
+
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
+  ma /= a.size();
+  mb /= b.size();
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) * (a[i] - ma);
+    sbb += (b[i] - mb) * (b[i] - mb);
+  }
+  return (saa > 0 && sbb > 0) ? sab / std::sqrt(saa * sbb) : std::nan("");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  double seconds = 12;
+  unsigned seed = 1;
+  fs::path keep;
+  std::vector<fs::path> portraits;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
+    else if (a == "--seed" && i + 1 < argc) seed = unsigned(std::atoi(argv[++i]));
+    else if (a == "--keep" && i + 1 < argc) keep = argv[++i];
+    else portraits.push_back(a);
+  }
+  const fs::path src = AUHEAD_SOURCE_DIR;
+  if (portraits.empty()) {
+    portraits = {src / "examples/portrait.jpg", src / "examples/astronaut.png"};
+    if (fs::is_directory(src / "examples/faces"))
+      for (const auto& e : fs::directory_iterator(src / "examples/faces")) portraits.push_back(e.path());
+    std::sort(portraits.begin() + 2, portraits.end());
+  }
+  Progress::set_quiet(true);
+  torch::set_num_threads(1);
+
+  // 1. Speed of the fit alone.
+  {
+    const auto& est = au_estimation::AuEstimator::standard();
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> noise(0.f, 0.02f);
+    std::vector<au_estimation::MeshFrame> frames(500);
+    for (auto& f : frames) {
+      f.aligned = est.canonical().vertices;
+      for (auto& p : f.aligned) p += cv::Point3f(noise(rng), noise(rng), noise(rng));
+    }
+    auto t0 = Clock::now();
+    auto e = est.estimate_sequence(frames, 25);
+    double s = seconds_since(t0);
+    std::printf("fit: %zu frames in %.3f s = %.0f frames/s (both passes of a video, one thread)\n", frames.size(), s,
+                frames.size() / s);
+  }
+  torch::set_num_threads(2);
+
+  // 2. Round trip through rendered videos.
+  const std::vector<int> key = {0, 1, 6, 7, 4, 5, 8, 11, 12, 13, 14, 27, 21, 18};
+  std::vector<std::vector<double>> truth(kNumAus), est(kNumAus);
+  std::vector<double> neutral_err(kNumAus, 0);
+  int neutral_frames = 0;
+  double video_seconds = 0, read_seconds = 0;
+  std::mt19937 rng(seed);
+  fs::path dir = keep.empty() ? fs::temp_directory_path() / ("auhead_bench_au_" + std::to_string(getpid())) : keep;
+  fs::create_directories(dir);
+  for (const auto& portrait : portraits) {
+    AuSequence aus = random_sequence(seconds, 25, rng);
+    RenderOptions ro;
+    ro.image = portrait;
+    ro.output = dir / (portrait.stem().string() + ".mp4");
+    ro.size = 512;
+    ro.seed = seed;
+    render_video(aus, ro);
+    write_au_file(dir / (portrait.stem().string() + "_truth.json"), aus);
+    auto t0 = Clock::now();
+    auto read = au_estimation::estimate_video_aus(ro.output);
+    double rs = seconds_since(t0);
+    read_seconds += rs;
+    video_seconds += aus.duration_seconds();
+    write_au_file(dir / (portrait.stem().string() + "_read.json"), read.aus);
+    AuSequence shown = as_rendered(aus);
+    size_t n = std::min(shown.frames.size(), read.aus.frames.size());
+    double mae = 0;
+    for (size_t t = 0; t < n; ++t) {
+      bool neutral = true;
+      for (int k = 0; k < kNumAus; ++k) neutral = neutral && shown.frames[t][k] == 0;
+      for (int k = 0; k < kNumAus; ++k) {
+        truth[k].push_back(shown.frames[t][k]);
+        est[k].push_back(read.aus.frames[t][k]);
+        mae += std::abs(shown.frames[t][k] - read.aus.frames[t][k]);
+        if (neutral) neutral_err[k] += read.aus.frames[t][k];
+      }
+      neutral_frames += neutral;
+    }
+    std::printf("%-28s %zu frames, read in %.2f s (%.1fx real time), mean MAE %.3f, %d frames without a face\n",
+                portrait.filename().string().c_str(), n, rs, aus.duration_seconds() / rs, mae / (n * kNumAus),
+                read.missing_frames);
+  }
+  std::printf("\n| AU | Pearson r | MAE | mean on neutral frames |\n|---|---|---|---|\n");
+  double mae_all = 0, worst_neutral = 0;
+  for (int k = 0; k < kNumAus; ++k) {
+    double mae = 0;
+    for (size_t i = 0; i < truth[k].size(); ++i) mae += std::abs(truth[k][i] - est[k][i]);
+    mae /= truth[k].size();
+    mae_all += mae;
+    double ne = neutral_frames ? neutral_err[k] / neutral_frames : 0;
+    worst_neutral = std::max(worst_neutral, ne);
+    bool is_key = std::find(key.begin(), key.end(), k) != key.end();
+    std::printf("| %s%s | %.3f | %.3f | %.3f |\n", std::string(au_info(k).name).c_str(), is_key ? " *" : "",
+                pearson(truth[k], est[k]), mae, ne);
+  }
+  std::printf("\nmean MAE over the 30 AUs: %.3f; worst AU mean on %d neutral frames: %.3f\n", mae_all / kNumAus,
+              neutral_frames, worst_neutral);
+  std::printf("au --video speed: %.1f s of 512x512 25 fps video read in %.1f s = %.2fx real time (2 threads)\n",
+              video_seconds, read_seconds, video_seconds / read_seconds);
+  if (keep.empty()) fs::remove_all(dir);
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_au_estimation: %s\n", e.what());
+  return 1;
+}

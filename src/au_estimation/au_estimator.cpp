@@ -1,0 +1,187 @@
+#include "au_estimation/au_estimator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "auhead/error.h"
+#include "core/atomic_file.h"
+#include "core/data_path.h"
+#include "core/json_text.h"
+
+namespace auhead::au_estimation {
+namespace {
+
+// One photo: AUs compete with the identity modes, so they pay for being used; those that mostly
+// look like a turned head or a build (jaw slides and thrust, dimple, cheek puff, lip sucks) pay more.
+AuFitSettings photo_settings() {
+  AuFitSettings s;
+  s.sparsity = 60.f;
+  s.ridge = 20.f;
+  for (int k : {9, 10, 17}) s.sparsity_scale[k] = 5.f;
+  for (int k : {15, 16, 22, 26}) s.sparsity_scale[k] = 3.f;
+  return s;
+}
+
+// The photo prior's mean face: the canonical face with FaceMesh's own upper face on photos
+// (data/facemesh_upper_face_offset.json, scripts/calibrate-face-prior.py).
+std::vector<cv::Point3f> photo_mean_face(const face::CanonicalFace& canonical) {
+  std::vector<cv::Point3f> v = canonical.vertices;
+  const auto file = data_file("facemesh_upper_face_offset.json");
+  nlohmann::json j = parse_json_text(read_text_file(file), file.string());
+  const auto& o = j.at("offsets");
+  if (!o.is_array() || o.size() != v.size()) throw input_error(file.string(), "offsets: 468 [x, y, z] expected");
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!o[i].is_array() || o[i].size() != 3 || !o[i][0].is_number() || !o[i][1].is_number() || !o[i][2].is_number())
+      throw input_error(file.string(), "offsets[" + std::to_string(i) + "]: [x, y, z] expected");
+    v[i] += cv::Point3f(o[i][0].get<float>(), o[i][1].get<float>(), o[i][2].get<float>());
+  }
+  return v;
+}
+
+// A video against the subject's own neutral: only noise to guard against.
+AuFitSettings video_settings() {
+  AuFitSettings s;
+  s.sparsity = 6.f;
+  s.ridge = 4.f;
+  return s;
+}
+
+float total(const AuFrame& a) {
+  float s = 0;
+  for (float v : a) s += v;
+  return s;
+}
+
+}  // namespace
+
+AuEstimator::AuEstimator() : AuEstimator(face::CanonicalFace::standard(), geometry::AuBasis::standard()) {}
+
+AuEstimator::AuEstimator(const face::CanonicalFace& canonical, const geometry::AuBasis& basis)
+    : canonical_(canonical), basis_(basis), identity_(identity_modes(canonical)), photo_rest_(photo_mean_face(canonical)) {
+  auto fields = geometry::compute_au_fields(basis_, canonical_, photo_rest_);
+  photo_fitter_.emplace(photo_rest_, fields, basis_, identity_, photo_settings());
+}
+
+const AuEstimator& AuEstimator::standard() {
+  static const AuEstimator e;
+  return e;
+}
+
+FaceAuEstimate AuEstimator::estimate_photo(const std::vector<cv::Point3f>& aligned) const {
+  AuFit f = photo_fitter_->fit(aligned);
+  FaceAuEstimate e;
+  e.aus = f.aus;
+  e.residual_cm = f.residual_cm;
+  e.neutral = std::move(f.neutral);
+  return e;
+}
+
+std::vector<cv::Point3f> neutralised(const std::vector<cv::Point3f>& aligned, const FaceAuEstimate& estimate,
+                                     const AuEstimator& estimator) {
+  // The displacement of the portrait's AUs on the canonical face's fields (as they were fitted).
+  AuFitter fitter(estimator.photo_rest(),
+                  geometry::compute_au_fields(estimator.basis(), estimator.canonical(), estimator.photo_rest()),
+                  estimator.basis());
+  auto d = fitter.displacement(estimate.aus);
+  std::vector<cv::Point3f> out(aligned);
+  for (size_t v = 0; v < out.size(); ++v) out[v] -= d[v];
+  return out;
+}
+
+SequenceEstimate AuEstimator::estimate_sequence(const std::vector<MeshFrame>& frames, double fps) const {
+  const int n = int(frames.size());
+  std::vector<int> present;
+  for (int t = 0; t < n; ++t)
+    if (!frames[t].aligned.empty()) present.push_back(t);
+  if (present.empty()) throw std::invalid_argument("estimate_sequence: no frame has a face");
+
+  // 1. Every frame read as a photo; the least expressive fifth makes the neutral.
+  std::vector<std::pair<float, int>> expressiveness;
+  for (int t : present) expressiveness.push_back({total(photo_fitter_->fit(frames[t].aligned).aus), t});
+  std::sort(expressiveness.begin(), expressiveness.end());
+  const int take = std::max(1, int(std::ceil(0.2 * double(expressiveness.size()))));
+  SequenceEstimate out;
+  for (int i = 0; i < take; ++i) out.neutral_frames.push_back(expressiveness[i].second);
+  std::sort(out.neutral_frames.begin(), out.neutral_frames.end());
+  std::vector<cv::Point3f> median(geometry::kMeshPoints);
+  std::vector<float> xs(take), ys(take), zs(take);
+  for (int v = 0; v < geometry::kMeshPoints; ++v) {
+    for (int i = 0; i < take; ++i) {
+      const auto& p = frames[out.neutral_frames[i]].aligned[v];
+      xs[i] = p.x;
+      ys[i] = p.y;
+      zs[i] = p.z;
+    }
+    auto med = [&](std::vector<float>& a) {
+      std::nth_element(a.begin(), a.begin() + take / 2, a.end());
+      float hi = a[take / 2];
+      if (take % 2 == 1) return hi;
+      float lo = *std::max_element(a.begin(), a.begin() + take / 2);
+      return 0.5f * (lo + hi);
+    };
+    median[v] = {med(xs), med(ys), med(zs)};
+  }
+  // The quietest frames are the subject's neutral as they are: a sequence is read relative to its own
+  // rest (the photo prior is too coarse to take an expression off a face reliably enough for this).
+  out.neutral = median;
+
+  // 2. Every frame against the subject's neutral.
+  AuFitter fitter(out.neutral, geometry::compute_au_fields(basis_, canonical_, out.neutral), basis_, {},
+                  video_settings());
+  std::vector<AuFrame> raw(n);
+  out.residual_cm.assign(n, std::numeric_limits<double>::quiet_NaN());
+  out.poses.resize(n);
+  for (int t : present) {
+    AuFit f = fitter.fit(frames[t].aligned);
+    raw[t] = f.aus;
+    out.residual_cm[t] = f.residual_cm;
+    out.poses[t] = frames[t].pose;
+  }
+  // 3. Frames without a face: linear between the nearest frames that have one (held at the ends).
+  out.missing = n - int(present.size());
+  for (int t = 0; t < n; ++t) {
+    if (!frames[t].aligned.empty()) continue;
+    auto after = std::lower_bound(present.begin(), present.end(), t);
+    int b = after == present.end() ? present.back() : *after;
+    int a = after == present.begin() ? present.front() : *(after - 1);
+    float w = (b == a) ? 0.f : float(t - a) / float(b - a);
+    for (int k = 0; k < kNumAus; ++k) raw[t][k] = (1 - w) * raw[a][k] + w * raw[b][k];
+    const auto &pa = out.poses[a], &pb = out.poses[b];
+    out.poses[t] = {pa.yaw + w * (pb.yaw - pa.yaw), pa.pitch + w * (pb.pitch - pa.pitch),
+                    pa.roll + w * (pb.roll - pa.roll)};
+  }
+  out.aus = smooth_in_time(raw, fps);
+  return out;
+}
+
+std::vector<AuFrame> smooth_in_time(const std::vector<AuFrame>& in, double fps, double time_sigma_s,
+                                    double value_sigma) {
+  const int n = int(in.size());
+  const double st = std::max(1e-6, time_sigma_s * fps);  // in frames
+  const int radius = std::max(0, int(std::ceil(2.5 * st)));
+  std::vector<double> wt(radius + 1);
+  for (int d = 0; d <= radius; ++d) wt[d] = std::exp(-0.5 * d * d / (st * st));
+  const double inv2v = 1.0 / (2 * value_sigma * value_sigma);
+  std::vector<AuFrame> out(in);
+  for (int t = 0; t < n; ++t)
+    for (int k = 0; k < kNumAus; ++k) {
+      double sum = 0, wsum = 0;
+      const double c = in[t][k];
+      for (int d = -radius; d <= radius; ++d) {
+        int u = t + d;
+        if (u < 0 || u >= n) continue;
+        double dv = in[u][k] - c;
+        double w = wt[std::abs(d)] * std::exp(-dv * dv * inv2v);
+        sum += w * in[u][k];
+        wsum += w;
+      }
+      out[t][k] = float(std::clamp(sum / wsum, 0.0, 1.0));
+    }
+  return out;
+}
+
+}  // namespace auhead::au_estimation

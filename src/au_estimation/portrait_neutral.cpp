@@ -1,0 +1,18 @@
+#include "au_estimation/portrait_neutral.h"
+
+#include "au_estimation/au_estimator.h"
+
+namespace auhead::au_estimation {
+
+AuFrame portrait_aus(const face::FaceResult& face) {
+  return AuEstimator::standard().estimate_photo(face.alignment.aligned).aus;
+}
+
+geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression) {
+  if (keep_expression) return geometry::AuDeformer(face);
+  const AuEstimator& e = AuEstimator::standard();
+  FaceAuEstimate own = e.estimate_photo(face.alignment.aligned);
+  return geometry::AuDeformer(face, neutralised(face.alignment.aligned, own, e), e.canonical(), e.basis());
+}
+
+}  // namespace auhead::au_estimation
