@@ -159,6 +159,34 @@ TEST(AuCliErrors, BadInputsEndWithOneLineAndNoOutput) {
   EXPECT_EQ(dir.entries(), 1u) << "only noface.mp4 may be there";
 }
 
+// generate --driving-video: the astronaut's video drives Grace Hopper; what the output shows reads
+// back as the driving AUs (jaw and smile), and the AU file carries the driving head pose.
+TEST_F(AuCli, DrivingVideoTransfersAus) {
+  const std::string out = (*dir_ / "driven.mp4").string(), au_out = (*dir_ / "driven.json").string();
+  auto r = run_cli("-q generate --driving-video " + (*dir_ / "video.mp4").string() + " --image " +
+                   example("portrait.jpg") + " --size 256 -o " + out + " --au-out " + au_out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  AuSequence driven = read_au_file(au_out);
+  EXPECT_EQ(driven.frames.size(), 100u);
+  EXPECT_EQ(driven.head_pose.size(), 100u);
+  r = run_cli("-q au --video " + out + " -o " + (*dir_ / "driven_read.json").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  AuSequence read = read_au_file(*dir_ / "driven_read.json"), truth = known_aus();
+  ASSERT_EQ(read.frames.size(), truth.frames.size());
+  for (const char* name : {"jaw_drop", "lip_corner_raise_left"}) {
+    std::vector<double> a, b;
+    for (size_t t = 0; t < truth.frames.size(); ++t) {
+      a.push_back(truth.frames[t][au(name)]);
+      b.push_back(read.frames[t][au(name)]);
+    }
+    EXPECT_GT(pearson(a, b), 0.7) << name;
+  }
+  // Usage errors.
+  EXPECT_EQ(run_cli("generate --image " + example("portrait.jpg") + " -o " + out).code, 2);
+  EXPECT_EQ(run_cli("generate --audio " + example("speech.wav") + " --drive pose --image " + example("portrait.jpg") +
+                    " -o " + out).code, 2);
+}
+
 TEST_F(AuCli, TruncatedVideoIsAnError) {
   std::ifstream in(*dir_ / "video.mp4", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
