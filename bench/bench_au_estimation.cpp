@@ -25,6 +25,7 @@
 #include "auhead/pipeline.h"
 #include "build_config.h"
 #include "core/progress.h"
+#include "eval/stats.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -81,19 +82,6 @@ AuSequence as_rendered(const AuSequence& in) {
   return out;
 }
 
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
-  ma /= a.size();
-  mb /= b.size();
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return (saa > 0 && sbb > 0) ? sab / std::sqrt(saa * sbb) : std::nan("");
-}
 
 }  // namespace
 
@@ -190,7 +178,7 @@ int main(int argc, char** argv) try {
     worst_neutral = std::max(worst_neutral, ne);
     bool is_key = std::find(key.begin(), key.end(), k) != key.end();
     std::printf("| %s%s | %.3f | %.3f | %.3f |\n", std::string(au_info(k).name).c_str(), is_key ? " *" : "",
-                pearson(truth[k], est[k]), mae, ne);
+                eval::pearson(truth[k], est[k]), mae, ne);
   }
   std::printf("\nmean MAE over the 30 AUs: %.3f; worst AU mean on %d neutral frames: %.3f\n", mae_all / kNumAus,
               neutral_frames, worst_neutral);

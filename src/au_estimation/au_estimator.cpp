@@ -71,6 +71,10 @@ const AuEstimator& AuEstimator::standard() {
   return e;
 }
 
+std::vector<cv::Point3f> AuEstimator::photo_displacement(const AuFrame& aus) const {
+  return photo_fitter_->displacement(aus);
+}
+
 FaceAuEstimate AuEstimator::estimate_photo(const std::vector<cv::Point3f>& aligned) const {
   AuFit f = photo_fitter_->fit(aligned);
   FaceAuEstimate e;
@@ -82,11 +86,8 @@ FaceAuEstimate AuEstimator::estimate_photo(const std::vector<cv::Point3f>& align
 
 std::vector<cv::Point3f> neutralised(const std::vector<cv::Point3f>& aligned, const FaceAuEstimate& estimate,
                                      const AuEstimator& estimator) {
-  // The displacement of the portrait's AUs on the canonical face's fields (as they were fitted).
-  AuFitter fitter(estimator.photo_rest(),
-                  geometry::compute_au_fields(estimator.basis(), estimator.canonical(), estimator.photo_rest()),
-                  estimator.basis());
-  auto d = fitter.displacement(estimate.aus);
+  // The displacement of the portrait's AUs on the fields they were fitted with.
+  auto d = estimator.photo_displacement(estimate.aus);
   std::vector<cv::Point3f> out(aligned);
   for (size_t v = 0; v < out.size(); ++v) out[v] -= d[v];
   return out;

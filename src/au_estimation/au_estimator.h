@@ -58,6 +58,8 @@ class AuEstimator {
 
   const face::CanonicalFace& canonical() const { return canonical_; }
   const geometry::AuBasis& basis() const { return basis_; }
+  // The displacement (canonical cm) that `aus` make in the photo fit (couplings included).
+  std::vector<cv::Point3f> photo_displacement(const AuFrame& aus) const;
   // The photo prior's mean face (canonical face + FaceMesh's upper face on photos).
   const std::vector<cv::Point3f>& photo_rest() const { return photo_rest_; }
 

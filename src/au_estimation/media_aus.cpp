@@ -23,7 +23,7 @@ std::optional<face::FaceResult> detect(const face::FaceAnalyzer& fa, const cv::M
   faces = int(found.size());
   int idx = face_index < 0 ? 0 : face_index;
   if (size_t(idx) >= found.size()) return std::nullopt;
-  return fa.analyze(rgb, "", idx);
+  return fa.analyze(rgb, found, idx);
 }
 
 }  // namespace

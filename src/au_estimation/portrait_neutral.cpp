@@ -4,10 +4,6 @@
 
 namespace auhead::au_estimation {
 
-AuFrame portrait_aus(const face::FaceResult& face) {
-  return AuEstimator::standard().estimate_photo(face.alignment.aligned).aus;
-}
-
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression) {
   if (keep_expression) return geometry::AuDeformer(face);
   const AuEstimator& e = AuEstimator::standard();

@@ -11,7 +11,4 @@ namespace auhead::au_estimation {
 // keep_expression: the portrait's landmarks as they are the rest face (zero AUs = the photo).
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression);
 
-// The portrait's own AUs as the estimator reads them (the ones neutralisation removes).
-AuFrame portrait_aus(const face::FaceResult& face);
-
 }  // namespace auhead::au_estimation

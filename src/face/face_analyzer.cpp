@@ -69,7 +69,11 @@ FaceResult FaceAnalyzer::analyze(const cv::Mat& rgb, const std::string& source, 
   if (size_t(idx) >= faces.size())
     throw input_error(source, "face index " + std::to_string(face_index) + " requested but " +
                                   std::to_string(faces.size()) + " face(s) found");
-  const FaceDetection& d = faces[idx];
+  return analyze(rgb, faces, idx);
+}
+
+FaceResult FaceAnalyzer::analyze(const cv::Mat& rgb, const std::vector<FaceDetection>& faces, int idx) const {
+  const FaceDetection& d = faces.at(size_t(idx));
   MeshResult m = mesh(rgb, d);
   FaceResult r;
   r.image_size = rgb.size();

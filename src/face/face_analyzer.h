@@ -56,6 +56,8 @@ class FaceAnalyzer {
   // image in errors: no face → input error "<source>: no face found"; a face_index beyond the
   // faces found → input error.
   FaceResult analyze(const cv::Mat& rgb, const std::string& source, int face_index = -1) const;
+  // The same for faces already detected (detect()'s result) and the index of one of them.
+  FaceResult analyze(const cv::Mat& rgb, const std::vector<FaceDetection>& faces, int index) const;
 
   // Video: the face of the next frame from the previous frame's landmarks (one FaceMesh pass on the
   // crop they give, as MediaPipe tracks), with pose; nothing when the mesh says the face is gone

@@ -197,13 +197,18 @@ void render_video(const AuSequence& aus, const RenderOptions& options) {
 namespace {
 
 // generate() with a driving video: its AUs and pose, the speech's mouth when there is speech.
-AuSequence generate_driven(const GenerateOptions& options) {
-  const auto mode = au_estimation::parse_drive_mode(options.drive);
+// What both forms of generate() check before reading any file.
+void check_generate_options(const GenerateOptions& options) {
   check_au_options(options.au);
   check_frame_size(options.render.size);
   check_sampling_options(options.render.sampling, options.render.renderer);
   check_outputs(options.render);
   if (!options.au_out.empty()) detect_au_format(options.au_out);
+}
+
+AuSequence generate_driven(const GenerateOptions& options) {
+  const auto mode = au_estimation::parse_drive_mode(options.drive);
+  check_generate_options(options);
   if (options.driving_video == options.render.output || options.driving_video == options.render.image)
     throw usage_error("the driving video must not be the output or the portrait");
   cv::Mat portrait = media::load_image_rgb(options.render.image);
@@ -245,11 +250,7 @@ AuSequence generate_driven(const GenerateOptions& options) {
 AuSequence generate(const GenerateOptions& options) {
   if (!options.driving_video.empty()) return generate_driven(options);
   if (options.au.audio.empty()) throw usage_error("generate: give --audio (or --driving-video)");
-  check_au_options(options.au);
-  check_frame_size(options.render.size);
-  check_sampling_options(options.render.sampling, options.render.renderer);
-  check_outputs(options.render);
-  if (!options.au_out.empty()) detect_au_format(options.au_out);
+  check_generate_options(options);
   if (!options.au.plot.empty()) AtomicFile probe(options.au.plot);
   // Inputs are read and both stages created before Stage 1 runs, so that a bad portrait or a
   // missing renderer is reported before any long work.

@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "auhead/au_sequence.h"
+#include "eval/stats.h"
 #include "cli/cli_test_util.h"
 #include "media/media_test_util.h"
 
@@ -21,19 +22,6 @@ using test::TempDir;
 
 int au(const char* name) { return *find_au(name); }
 
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
-  ma /= a.size();
-  mb /= b.size();
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return sab / std::sqrt(saa * sbb + 1e-12);
-}
 
 // 4 s at 25 fps (rendered on the astronaut: FaceMesh does not see lids close behind Grace Hopper's
 // glasses at this size): a neutral second, then the jaw, a smile, a brow raise and two blinks.
@@ -87,7 +75,7 @@ TEST_F(AuCli, VideoRenderedFromKnownAusReadsBack) {
       b.push_back(read.frames[t][au(name)]);
     }
     // Blinks read shallow (FaceMesh sees about a third of the warp's lid closure): a lower bar for them.
-    EXPECT_GT(pearson(a, b), std::string(name).rfind("eye_closure", 0) == 0 ? 0.7 : 0.8) << name;
+    EXPECT_GT(eval::pearson(a, b), std::string(name).rfind("eye_closure", 0) == 0 ? 0.7 : 0.8) << name;
   }
   for (int t = 2; t < 22; ++t)  // the neutral second
     for (int k = 0; k < kNumAus; ++k) EXPECT_LT(read.frames[t][k], 0.12) << "frame " << t << " " << au_info(k).name;
@@ -179,7 +167,7 @@ TEST_F(AuCli, DrivingVideoTransfersAus) {
       a.push_back(truth.frames[t][au(name)]);
       b.push_back(read.frames[t][au(name)]);
     }
-    EXPECT_GT(pearson(a, b), 0.7) << name;
+    EXPECT_GT(eval::pearson(a, b), 0.7) << name;
   }
   // Usage errors.
   EXPECT_EQ(run_cli("generate --image " + example("portrait.jpg") + " -o " + out).code, 2);
