@@ -1,7 +1,8 @@
 // Times the whole `generate` (decode → Stage 1 → face analysis → warp → H.264/AAC) on ≥ 10 s of speech
 // at 512×512, 25 fps, for both phonetic front ends, then each stage alone (what overlapping them can
 // save). Usage: bench_generate [repeats] [speech.wav ...]
-// (default: the LibriVox recordings of pocketsphinx-testdata joined until 10 s).
+// (default: the LibriVox recordings of pocketsphinx-testdata joined until 10 s). With KEEP set in the
+// environment the stage timings render with --keep-portrait-expression (no neutralisation).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -106,7 +107,9 @@ int main(int argc, char** argv) try {
   std::vector<double> t_face, t_render, t_encode;
   std::vector<cv::Mat> frames;
   for (int r = 0; r < repeats; ++r) {
-    auto renderer = auhead::make_renderer("warp", auhead::RendererOptions{});
+    auhead::RendererOptions ro;
+    ro.keep_portrait_expression = std::getenv("KEEP") != nullptr;
+    auto renderer = auhead::make_renderer("warp", ro);
     auto t0 = Clock::now();
     renderer->prepare(portrait, image.string());
     t_face.push_back(seconds_since(t0));

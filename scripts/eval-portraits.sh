@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Evaluation portraits: 13 more faces for rendering/evaluation on many people, written to
-# examples/faces/ and checked by sha256 (sources, licences and crops in examples-faces.md). They come
+# examples/faces/ and checked by sha256 (sources, licences and crops in docs/examples-faces.md). They come
 # from three pinned npm packages (MIT) and one Debian .deb, fetched without installing any of them:
 #   @vladmandic/face-api  demo/sample{1,3,4,5,6}.jpg: the author's own group photos; single faces are
 #                         cut out of them losslessly with jpegtran (libjpeg-turbo-progs)

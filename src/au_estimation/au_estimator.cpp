@@ -62,7 +62,10 @@ AuEstimator::AuEstimator() : AuEstimator(face::CanonicalFace::standard(), geomet
 
 AuEstimator::AuEstimator(const face::CanonicalFace& canonical, const geometry::AuBasis& basis)
     : canonical_(canonical), basis_(basis), identity_(identity_modes(canonical)), photo_rest_(photo_mean_face(canonical)) {
+  // The canonical face's lips are ~5 mm apart; a photo's neutral has them closed.
   auto fields = geometry::compute_au_fields(basis_, canonical_, photo_rest_);
+  close_lips(photo_rest_, basis_.constraints, fields.au[8]);
+  fields = geometry::compute_au_fields(basis_, canonical_, photo_rest_);
   photo_fitter_.emplace(photo_rest_, fields, basis_, identity_, photo_settings());
 }
 
@@ -75,13 +78,22 @@ std::vector<cv::Point3f> AuEstimator::photo_displacement(const AuFrame& aus) con
   return photo_fitter_->displacement(aus);
 }
 
-FaceAuEstimate AuEstimator::estimate_photo(const std::vector<cv::Point3f>& aligned) const {
-  AuFit f = photo_fitter_->fit(aligned);
+namespace {
+FaceAuEstimate to_estimate(AuFit f) {
   FaceAuEstimate e;
   e.aus = f.aus;
   e.residual_cm = f.residual_cm;
   e.neutral = std::move(f.neutral);
   return e;
+}
+}  // namespace
+
+FaceAuEstimate AuEstimator::estimate_photo_extended(const std::vector<cv::Point3f>& aligned) const {
+  return to_estimate(photo_fitter_->fit(aligned, 2.f));
+}
+
+FaceAuEstimate AuEstimator::estimate_photo(const std::vector<cv::Point3f>& aligned) const {
+  return to_estimate(photo_fitter_->fit(aligned));
 }
 
 std::vector<cv::Point3f> neutralised(const std::vector<cv::Point3f>& aligned, const FaceAuEstimate& estimate,
@@ -90,7 +102,49 @@ std::vector<cv::Point3f> neutralised(const std::vector<cv::Point3f>& aligned, co
   auto d = estimator.photo_displacement(estimate.aus);
   std::vector<cv::Point3f> out(aligned);
   for (size_t v = 0; v < out.size(); ++v) out[v] -= d[v];
+  close_lips(out, estimator);
   return out;
+}
+
+void close_lips(std::vector<cv::Point3f>& face, const AuEstimator& estimator) {
+  AuFrame zero{}, jaw{};
+  jaw[8] = 1;  // jaw_drop
+  auto d0 = estimator.photo_displacement(zero), d1 = estimator.photo_displacement(jaw);
+  std::vector<cv::Vec3f> field(d0.size());
+  for (std::size_t v = 0; v < d0.size(); ++v) field[v] = cv::Vec3f(d1[v] - d0[v]);
+  close_lips(face, estimator.basis().constraints, field);
+}
+
+void close_lips(std::vector<cv::Point3f>& face, const geometry::AuConstraints& c, const std::vector<cv::Vec3f>& jaw) {
+  const auto& pairs = c.lip_inner;  // [upper inner, lower inner], corner to corner
+  if (pairs.size() < 3 || jaw.size() != face.size()) return;
+  auto gap = [&](const std::pair<int, int>& p) { return face[p.first].y - face[p.second].y; };  // y up: > 0 open
+  // 1. The jaw: what is still open at the middle of the mouth is closed with the jaw's own field
+  //    (the chin and the lower lip rise together), measured as its opening per unit.
+  const std::size_t mid = pairs.size() / 2;
+  float open_per_unit = 0, g = 0;
+  for (std::size_t i = mid - 1; i <= mid + 1; ++i) {
+    const auto& [u, l] = pairs[i];
+    open_per_unit += jaw[u][1] - jaw[l][1];
+    g += gap(pairs[i]);
+  }
+  if (g > 0 && open_per_unit > 1e-4f) {
+    const float a = g / open_per_unit;
+    for (std::size_t v = 0; v < face.size(); ++v) face[v] -= cv::Point3f(jaw[v]) * a;
+  }
+  // 2. What the jaw leaves (the lips' own shape, e.g. a smile's parted corners): the inner lip
+  //    points meet halfway, and the outer lip line follows half of its inner point's move.
+  std::vector<float> moved(face.size(), 0.f);
+  for (const auto& p : pairs) {
+    float h = gap(p);
+    if (h <= 0) continue;
+    face[p.first].y -= h / 2;
+    face[p.second].y += h / 2;
+    moved[p.first] = -h / 2;
+    moved[p.second] = h / 2;
+  }
+  for (const auto& [outer, inner] : c.lip_upper_outer) face[outer].y += 0.5f * moved[inner];
+  for (const auto& [inner, outer] : c.lip_lower_outer) face[outer].y += 0.5f * moved[inner];
 }
 
 SequenceEstimate AuEstimator::estimate_sequence(const std::vector<MeshFrame>& frames, double fps) const {

@@ -53,6 +53,9 @@ class AuEstimator {
 
   // One photo (its FaceAlignment::aligned landmarks).
   FaceAuEstimate estimate_photo(const std::vector<cv::Point3f>& aligned) const;
+  // The same with intensities up to 2: how far beyond the basis' apex a photo's expression goes
+  // (a broad smile moves the corners further than lip_corner_raise 1). What neutralisation takes off.
+  FaceAuEstimate estimate_photo_extended(const std::vector<cv::Point3f>& aligned) const;
   // A sequence at `fps`; at least one frame must have a face (else std::invalid_argument).
   SequenceEstimate estimate_sequence(const std::vector<MeshFrame>& frames, double fps) const;
 
@@ -79,7 +82,14 @@ std::vector<AuFrame> smooth_in_time(const std::vector<AuFrame>& frames, double f
 
 // Portrait neutralisation: the photo's own AUs removed from its canonical landmarks (the
 // displacement of estimate.aus taken off `aligned`). Used as the rest face of the renderers.
+// A photo with parted lips (an open smile, speech) gets lips that meet: the jaw closes by its own
+// field, then the inner lip lines meet halfway (close_lips), so the portrait's teeth are hidden.
 std::vector<cv::Point3f> neutralised(const std::vector<cv::Point3f>& aligned, const FaceAuEstimate& estimate,
                                      const AuEstimator& estimator);
+// Closes the lips of a canonical-frame face in place (nothing when they already meet).
+void close_lips(std::vector<cv::Point3f>& face, const AuEstimator& estimator);
+// The same with the jaw-drop field given (468 displacements at intensity 1) and the basis' lip pairs.
+void close_lips(std::vector<cv::Point3f>& face, const geometry::AuConstraints& constraints,
+                const std::vector<cv::Vec3f>& jaw);
 
 }  // namespace auhead::au_estimation

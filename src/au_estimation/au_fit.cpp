@@ -73,7 +73,7 @@ std::vector<cv::Point3f> AuFitter::displacement(const AuFrame& a) const {
   return d;
 }
 
-AuFit AuFitter::fit(const std::vector<cv::Point3f>& aligned) const {
+AuFit AuFitter::fit(const std::vector<cv::Point3f>& aligned, float upper) const {
   if (aligned.size() != size_t(kPoints)) throw std::invalid_argument("AuFitter::fit: 468 landmarks needed");
   const int n = vars();
   std::vector<float> y(kCoords);
@@ -148,7 +148,7 @@ AuFit AuFitter::fit(const std::vector<cv::Point3f>& aligned) const {
         for (int k = 0; k < n; ++k) grad += hj[k] * x[k];
         grad += (diag[j] - hj[j]) * x[j];
         double xj = x[j] - grad / diag[j];
-        if (j < kNumAus) xj = std::clamp(xj, 0.0, 1.0);
+        if (j < kNumAus) xj = std::clamp(xj, 0.0, double(upper));
         change = std::max(change, std::abs(xj - x[j]));
         x[j] = xj;
       }

@@ -7,8 +7,12 @@ namespace auhead::au_estimation {
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression) {
   if (keep_expression) return geometry::AuDeformer(face);
   const AuEstimator& e = AuEstimator::standard();
-  FaceAuEstimate own = e.estimate_photo(face.alignment.aligned);
+  FaceAuEstimate own = e.estimate_photo_extended(face.alignment.aligned);
   return geometry::AuDeformer(face, neutralised(face.alignment.aligned, own, e), e.canonical(), e.basis());
+}
+
+AuFrame portrait_expression(const face::FaceResult& face) {
+  return AuEstimator::standard().estimate_photo_extended(face.alignment.aligned).aus;
 }
 
 }  // namespace auhead::au_estimation

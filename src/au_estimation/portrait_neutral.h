@@ -10,5 +10,7 @@ namespace auhead::au_estimation {
 
 // keep_expression: the portrait's landmarks as they are the rest face (zero AUs = the photo).
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression);
+// The portrait's own AUs (what neutralisation takes off), e.g. to fade the folds they make.
+AuFrame portrait_expression(const face::FaceResult& face);
 
 }  // namespace auhead::au_estimation

@@ -156,6 +156,51 @@ TEST(AuEstimation, NeutralisingRemovesTheExpression) {
   for (int k = 0; k < kNumAus; ++k) EXPECT_LT(again.aus[k], 0.1) << au_info(k).name;
 }
 
+TEST(AuEstimation, NeutralisingClosesPartedLips) {
+  NEED_MODELS();
+  std::mt19937 rng(11);
+  const auto build = random_identity(rng);
+  AuFrame open{};
+  open[au("lip_corner_raise_left")] = open[au("lip_corner_raise_right")] = 0.9f;
+  open[au("jaw_drop")] = 0.45f;
+  open[au("lips_part")] = 0.8f;
+  auto face = face_with(build, open);
+  // More opening than the basis explains (a laugh showing the lower teeth): the lower inner lip
+  // 1.5 mm further down.
+  const auto& pairs = estimator().basis().constraints.lip_inner;
+  for (const auto& [upper, lower] : pairs) face[lower].y -= 0.15f;
+  const auto neutral = neutralised(face, estimator().estimate_photo(face), estimator());
+  for (const auto& [upper, lower] : pairs) {
+    float gap = neutral[upper].y - neutral[lower].y;
+    EXPECT_LT(gap, 0.02f) << "lips " << upper << "/" << lower << " still apart";
+    EXPECT_GT(gap, -0.1f) << "lips " << upper << "/" << lower << " overlap";
+  }
+  // Lips that already meet are left as they are.
+  auto closed = build;
+  close_lips(closed, estimator());
+  for (std::size_t v = 0; v < closed.size(); ++v) EXPECT_LT(cv::norm(closed[v] - build[v]), 1e-4) << v;
+}
+
+TEST(AuEstimation, TheExtendedPhotoFitReadsASmileBeyondTheApex) {
+  NEED_MODELS();
+  std::mt19937 rng(5);
+  const auto build = random_identity(rng);
+  AuFrame apex{};
+  apex[au("lip_corner_raise_left")] = apex[au("lip_corner_raise_right")] = 1.f;
+  // 1.6 × the apex displacement: a broader smile than the basis makes at intensity 1.
+  auto face = build;
+  const auto at_apex = face_with(build, apex);
+  for (std::size_t v = 0; v < face.size(); ++v) face[v] = build[v] + (at_apex[v] - build[v]) * 1.6f;
+  FaceAuEstimate plain = estimator().estimate_photo(face), wide = estimator().estimate_photo_extended(face);
+  EXPECT_LE(plain.aus[au("lip_corner_raise_left")], 1.f);
+  EXPECT_GT(wide.aus[au("lip_corner_raise_left")], 1.3f);
+  EXPECT_GT(wide.aus[au("lip_corner_raise_right")], 1.3f);
+  EXPECT_LE(wide.aus[au("lip_corner_raise_left")], 2.f);
+  // Neutralising with it brings the corners back (within 1.5 mm).
+  const auto neutral = neutralised(face, wide, estimator());
+  for (int v : {61, 291}) EXPECT_LT(cv::norm(neutral[v] - build[v]), 0.15) << "corner " << v;
+}
+
 TEST(AuEstimation, MirrorImageSwapsSides) {
   NEED_MODELS();
   std::mt19937 rng(4);

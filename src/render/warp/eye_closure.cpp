@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "render/warp/face_regions.h"
+#include "render/warp/meeting_line.h"
 
 namespace auhead::render::warp {
 
@@ -16,33 +17,6 @@ float opening(const Opening<N>& o, const std::vector<cv::Point2f>& f) {
   float s = 0;
   for (std::size_t i = 1; i + 1 < N; ++i) s += float(cv::norm(f[o.upper[i]] - f[o.lower[i]]));
   return s / float(N - 2);
-}
-
-template <std::size_t N>
-void draw_lash(cv::Mat& frame, const Opening<N>& o, const std::vector<cv::Point2f>& f, float strength,
-               const cv::Vec3f& colour) {
-  std::vector<cv::Point2f> line;
-  for (std::size_t i = 0; i < N; ++i) line.push_back((f[o.upper[i]] + f[o.lower[i]]) * 0.5f);
-  cv::Rect box = cv::boundingRect(line);
-  box.x -= 3, box.y -= 3, box.width += 6, box.height += 6;
-  box &= cv::Rect(0, 0, frame.cols, frame.rows);
-  if (box.area() <= 0) return;
-  const int shift = 3;
-  std::vector<cv::Point> pts;
-  for (auto p : line) pts.emplace_back(cvRound((p.x - box.x) * 8), cvRound((p.y - box.y) * 8));
-  cv::Mat mask(box.size(), CV_8U, cv::Scalar(0));
-  float eye_w = float(cv::norm(line.front() - line.back()));
-  int thick = std::max(1, int(std::lround(eye_w * 0.045f)));
-  cv::polylines(mask, std::vector<std::vector<cv::Point>>{pts}, false, cv::Scalar(255), thick, cv::LINE_AA, shift);
-  cv::GaussianBlur(mask, mask, cv::Size(3, 3), 0.7);
-  cv::Mat roi = frame(box);
-  for (int y = 0; y < roi.rows; ++y)
-    for (int x = 0; x < roi.cols; ++x) {
-      float a = mask.at<uint8_t>(y, x) / 255.f * strength;
-      if (a <= 0) continue;
-      auto& px = roi.at<cv::Vec3b>(y, x);
-      for (int k = 0; k < 3; ++k) px[k] = cv::saturate_cast<uint8_t>(px[k] * (1 - a) + colour[k] * a);
-    }
 }
 
 }  // namespace
@@ -76,8 +50,8 @@ void EyeClosure::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face) c
     return std::clamp((c - 0.55f) / 0.4f, 0.f, 1.f);
   };
   float cr = closure(r, open_[0]), cl = closure(l, open_[1]);
-  if (cr > 0) draw_lash(frame, kRightEye, face, 0.55f * cr, lash_);
-  if (cl > 0) draw_lash(frame, kLeftEye, face, 0.55f * cl, lash_);
+  if (cr > 0) draw_meeting_line(frame, opening_midline(kRightEye, face), 0.045f, lash_, 0.55f * cr);
+  if (cl > 0) draw_meeting_line(frame, opening_midline(kLeftEye, face), 0.045f, lash_, 0.55f * cl);
 }
 
 }  // namespace auhead::render::warp

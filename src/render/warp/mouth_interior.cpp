@@ -4,8 +4,10 @@
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
 
 #include "render/warp/face_regions.h"
+#include "render/warp/meeting_line.h"
 
 namespace auhead::render::warp {
 
@@ -47,8 +49,48 @@ float MouthInterior::lip_gap(const std::vector<cv::Point2f>& face) {
   return sum / n;
 }
 
-MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2f>& face) {
-  source_gap_ = lip_gap(face);
+void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>& face) {
+  std::vector<cv::Point> outer = ring_polygon(face, kOuterLips.upper, kOuterLips.lower);
+  std::vector<cv::Point> inner = ring_polygon(face, kInnerLips.upper, kInnerLips.lower);
+  cv::Rect box = cv::boundingRect(outer);
+  const int pad = std::max(4, box.width / 8);
+  box.x -= pad, box.y -= pad, box.width += 2 * pad, box.height += 2 * pad;
+  box &= cv::Rect(0, 0, framed.cols, framed.rows);
+  if (box.width < 4 || box.height < 4) return;
+  for (auto* poly : {&outer, &inner})
+    for (auto& p : *poly) p -= box.tl();
+  cv::Mat roi = framed(box), lab;
+  cv::cvtColor(roi, lab, cv::COLOR_RGB2Lab);
+  cv::Mat in_outer(box.size(), CV_8U, cv::Scalar(0)), in_inner(box.size(), CV_8U, cv::Scalar(0));
+  cv::fillPoly(in_outer, std::vector<std::vector<cv::Point>>{outer}, cv::Scalar(255));
+  cv::fillPoly(in_inner, std::vector<std::vector<cv::Point>>{inner}, cv::Scalar(255));
+  cv::Mat band = in_outer & ~in_inner;
+  // The lips' own colour (Lab, 8-bit scale: a and b offset by 128): the band's median-ish mean.
+  cv::Scalar lip = cv::mean(lab, band);
+  const float lip_chroma = std::hypot(float(lip[1] - 128), float(lip[2] - 128));
+  // Teeth: lighter and greyer than the lips, anywhere in the mouth; plus everything between the lips.
+  cv::Mat mask = in_inner.clone();
+  int teeth = 0;
+  for (int y = 0; y < box.height; ++y)
+    for (int x = 0; x < box.width; ++x) {
+      if (!in_outer.at<uint8_t>(y, x)) continue;
+      const auto& c = lab.at<cv::Vec3b>(y, x);
+      float chroma = std::hypot(float(c[1]) - 128.f, float(c[2]) - 128.f);
+      if (c[0] > lip[0] + 12 && chroma < 0.6f * lip_chroma) {
+        mask.at<uint8_t>(y, x) = 255;
+        ++teeth;
+      }
+    }
+  if (teeth < 4 && lip_gap(face) < 1.f) return;  // closed lips, no teeth: nothing to do
+  cv::dilate(mask, mask, cv::Mat(), cv::Point(-1, -1), 1);
+  cv::Mat filled;
+  cv::inpaint(roi, mask, filled, std::max(2.0, box.width / 20.0), cv::INPAINT_TELEA);
+  filled.copyTo(roi);
+}
+
+MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2f>& face, bool lips_closed_at_rest) {
+  own_gap_ = lip_gap(face);
+  source_gap_ = lips_closed_at_rest ? 0.f : own_gap_;
   // Lip colour: between the outer and inner lip lines (upper and lower lip).
   cv::Vec3f lip = (mean_in(framed, ring_polygon(face, kOuterLips.upper, kInnerLips.upper)) +
                    mean_in(framed, ring_polygon(face, kInnerLips.lower, kOuterLips.lower))) * 0.5f;
@@ -62,6 +104,7 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
   float skin_l = (skin[0] + skin[1] + skin[2]) / 3.f;
   float light = std::clamp(skin_l / 170.f, 0.45f, 1.25f);
   cavity_ = cv::Vec3f(62, 14, 18) * (0.55f * light) + lip * 0.12f;
+  seam_ = lip * 0.55f + cavity_ * 0.45f;
   // Ivory rather than neutral grey: next to the red lips a grey band reads as blue.
   teeth_ = cv::Vec3f(250, 236, 208) * std::min(1.f, 1.1f * light);
   tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
@@ -69,6 +112,10 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
 
 void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face) const {
   float gap = lip_gap(face);
+  // A portrait that shows its teeth, with lips brought together: the line where they meet is drawn,
+  // so no sliver of its teeth shows between them.
+  if (own_gap_ > 1.5f && gap < 2.5f)
+    draw_meeting_line(frame, opening_midline(kInnerLips, face), 0.03f, seam_, 0.85f * (1 - gap / 2.5f));
   float extra = gap - source_gap_;
   float opacity = std::clamp(extra / 1.5f, 0.f, 1.f);
   if (opacity <= 0) return;

@@ -6,8 +6,11 @@
 #include "auhead/error.h"
 #include "au_estimation/portrait_neutral.h"
 #include "face/face_analyzer.h"
+#include "geometry/au_basis.h"
 #include "geometry/au_deformer.h"
+#include "render/warp/cheek_relaxation.h"
 #include "render/warp/eye_closure.h"
+#include "render/warp/fold_shading.h"
 #include "render/warp/head_motion.h"
 #include "render/warp/mesh_warper.h"
 #include "render/warp/mouth_interior.h"
@@ -24,6 +27,7 @@ struct Scene {
   WarpMesh mesh;
   MouthInterior mouth;
   EyeClosure eyes;
+  FoldShading folds;
   cv::Point3f pivot;  // head rotation centre (frame pixels, z in the landmarks' depth)
   float face_width = 0;
 
@@ -34,7 +38,7 @@ struct Scene {
         framing(frame_portrait(portrait, xy(face.landmarks), size)),
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
-        mouth(framing.image, source_face),
+        mouth(prepared(framing.image, source_face, face, canonical, keep_expression), source_face, !keep_expression),
         eyes(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
     face_width = box.width;
@@ -42,6 +46,20 @@ struct Scene {
     for (const auto& p : face.landmarks) z += p.z;
     z = z / face.landmarks.size() * framing.scale;
     pivot = {box.x + box.width / 2, box.y + box.height * 0.8f, float(z + 0.65 * box.width)};
+  }
+
+  // The framed portrait, neutralised in appearance too when its expression is taken off: its teeth
+  // filled from the lips (the lips are closed at rest), its cheeks relaxed in proportion to its own
+  // smile and the folds of its own AUs faded.
+  static const cv::Mat& prepared(cv::Mat& framed, const std::vector<cv::Point2f>& points,
+                                 const face::FaceResult& face, const face::CanonicalFace& canonical,
+                                 bool keep_expression) {
+    if (keep_expression) return framed;
+    MouthInterior::erase_teeth(framed, points);
+    const AuFrame own = au_estimation::portrait_expression(face);
+    relax_cheeks(framed, points, geometry::mirror_map(canonical), 0.5f * (own[11] + own[12]));
+    FoldShading().flatten(framed, points, own);
+    return framed;
   }
 
   static std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
@@ -116,6 +134,7 @@ void WarpRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, co
     mesh_targets(s.mesh, face_t, target);
     warper.build_map(s.mesh.points, target);
     warper.apply(s.framing.image, frame);
+    s.folds.compose(frame, face_t, smoothed.frames[t]);
     s.mouth.compose(frame, face_t);
     s.eyes.compose(frame, face_t);
     emit(frame);

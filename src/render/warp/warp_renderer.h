@@ -1,6 +1,8 @@
 // The built-in Stage 2 renderer ("warp"): the portrait itself, moved by the AUs. The portrait is
-// analysed and framed once; per frame the AuDeformer moves its landmarks, head motion turns them,
-// the mesh warper resamples the portrait, and the mouth interior and eyelids are composited.
+// analysed and framed once (and, unless its expression is kept, neutralised in shape and
+// appearance); per frame the AuDeformer moves its landmarks, head motion turns them, the mesh warper
+// resamples the portrait, the AUs' skin folds are shaded, and the mouth interior and eyelids are
+// composited.
 #pragma once
 #include <memory>
 #include <string>

@@ -1,0 +1,149 @@
+// Contact sheet of the warp renderer's emotions (issue #14): for every portrait a row, for every
+// emotion and intensity a close-up of one still frame (the emotion's prototype × intensity, mouth as
+// the prototype has it, no head motion), labelled, written as one PNG. For looking at the frames.
+// Usage: contact_sheet -o sheet.png [--tile 160] [--intensities 0.4,0.7,1.0]
+//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] portrait...
+// (--talking: every column mid-speech, the jaw at 0.3 and the lips apart, as in a video;
+//  --score: face-api's expression net reads every cell; its answer is printed and written under it)
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "auhead/au_edit.h"
+#include "auhead/error.h"
+#include "eval/expression_net.h"
+#include "face/face_analyzer.h"
+#include "media/image_io.h"
+#include "render/renderer.h"
+
+namespace {
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string part; std::getline(in, part, ',');)
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+// The square around the face (landmark bounds, enlarged), clamped into the frame.
+cv::Rect face_square(const cv::Mat& frame) {
+  auto f = auhead::face::FaceAnalyzer::shared().analyze(frame, "frame");
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (const auto& p : f.landmarks) {
+    x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+  }
+  float side = std::max(x1 - x0, y1 - y0) * 1.15f, cx = (x0 + x1) / 2, cy = (y0 + y1) / 2 - 0.03f * side;
+  int s = std::min({int(side), frame.cols, frame.rows});
+  int x = std::clamp(int(cx - s / 2.f), 0, frame.cols - s), y = std::clamp(int(cy - s / 2.f), 0, frame.rows - s);
+  return {x, y, s, s};
+}
+
+void label(cv::Mat& img, const std::string& text, cv::Point at, double scale) {
+  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), 3, cv::LINE_AA);
+  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::string out;
+  int tile = 160;
+  std::vector<float> intensities{0.4f, 0.7f, 1.0f};
+  std::vector<std::string> emotions{"angry", "disgusted", "fear", "happy", "sad", "surprised", "contempt"};
+  bool keep = false, talk = false, score = false;
+  std::vector<std::string> portraits;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw auhead::usage_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "-o") out = next();
+    else if (a == "--tile") tile = std::stoi(next());
+    else if (a == "--intensities") {
+      intensities.clear();
+      for (const auto& v : split(next())) intensities.push_back(std::stof(v));
+    } else if (a == "--emotions") emotions = split(next());
+    else if (a == "--keep-portrait-expression") keep = true;
+    else if (a == "--talking") talk = true;
+    else if (a == "--score") score = true;
+    else portraits.push_back(a);
+  }
+  if (out.empty() || portraits.empty())
+    throw auhead::usage_error("usage: contact_sheet -o sheet.png [--tile N] [--intensities a,b] [--emotions e,f] portrait...");
+
+  // Columns: neutral, then each emotion at each intensity.
+  std::vector<std::pair<std::string, float>> cols{{"neutral", 0.f}};
+  for (const auto& e : emotions)
+    for (float v : intensities) cols.emplace_back(e, v);
+  const int head = 22, side = 0;
+  cv::Mat sheet(head + tile * int(portraits.size()), side + tile * int(cols.size()), CV_8UC3, cv::Scalar(40, 40, 40));
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    char text[64];
+    std::snprintf(text, sizeof text, c == 0 ? "%s" : "%s %.1f", cols[c].first.c_str(), cols[c].second);
+    label(sheet, text, {side + int(c) * tile + 4, 16}, std::min(0.42, tile / 280.0));
+  }
+
+  auhead::RendererOptions o;
+  o.size = 512;
+  o.still = true;
+  o.keep_portrait_expression = keep;
+  auto renderer = auhead::make_renderer("warp", o);
+  std::optional<auhead::eval::ExpressionNet> net;
+  if (score) net.emplace();
+  int hits = 0, scored = 0;
+  for (std::size_t r = 0; r < portraits.size(); ++r) {
+    cv::Mat portrait = auhead::media::load_image_rgb(portraits[r]);
+    std::vector<cv::Mat> frames;
+    for (const auto& [name, v] : cols) {  // one sequence per column: the renderer smooths over time
+      auhead::AuSequence seq;
+      seq.fps = 25;
+      auhead::AuFrame f = auhead::emotion_prototype(auhead::parse_emotion_or_throw(name));
+      for (auto& x : f) x *= v;
+      if (talk) f[8] = std::max(f[8], 0.3f), f[29] = std::max(f[29], 0.5f);  // mid-speech: jaw, lips apart
+      seq.frames.push_back(f);
+      renderer->render(seq, portrait, portraits[r], [&](const cv::Mat& m) { frames.push_back(m.clone()); });
+    }
+    cv::Rect box = face_square(frames[0]);
+    for (std::size_t c = 0; c < frames.size(); ++c) {
+      cv::Mat cell;
+      std::string said;
+      if (net) {
+        auto f = auhead::face::FaceAnalyzer::shared().analyze(frames[c], "frame");
+        std::vector<cv::Point2f> lm;
+        for (const auto& p : f.landmarks) lm.emplace_back(p.x, p.y);
+        auto probs = net->predict({frames[c](auhead::eval::expression_crop(lm, frames[c].size())).clone()})[0];
+        int best = int(std::max_element(probs.begin(), probs.end()) - probs.begin());
+        std::string got(auhead::emotion_name(auhead::eval::expression_to_emotion(best)));
+        char text[64];
+        std::snprintf(text, sizeof text, "%s %.2f", got.c_str(), probs[best]);
+        said = text;
+        if (cols[c].first != "contempt") {
+          ++scored;
+          hits += got == cols[c].first;
+        }
+        std::printf("%s\t%s %.1f\t%s\n", std::filesystem::path(portraits[r]).stem().c_str(), cols[c].first.c_str(),
+                    cols[c].second, said.c_str());
+      }
+      cv::resize(frames[c](box), cell, cv::Size(tile, tile), 0, 0, cv::INTER_AREA);
+      if (!said.empty()) label(cell, said, {4, tile - 6}, 0.38);
+      cell.copyTo(sheet(cv::Rect(side + int(c) * tile, head + int(r) * tile, tile, tile)));
+    }
+    label(sheet, std::filesystem::path(portraits[r]).stem().string(), {4, head + int(r) * tile + 14}, 0.38);
+    std::fprintf(stderr, "contact_sheet: %s\n", portraits[r].c_str());
+  }
+  auhead::media::write_png(out, sheet);
+  if (net) std::printf("expression net: %d of %d cells read as their emotion\n", hits, scored);
+  std::printf("contact_sheet: %d portraits x %zu columns -> %s\n", int(portraits.size()), cols.size(), out.c_str());
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "contact_sheet: %s\n", e.what());
+  return 1;
+}

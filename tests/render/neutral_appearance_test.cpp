@@ -1,0 +1,144 @@
+// Neutralisation in appearance (issue #13 item 3, #14): a smiling portrait's teeth are filled from
+// its lips and its smile folds fade, so a neutral render of an open smile shows closed lips; the
+// parts on synthetic images, then the renderer on the bundled smiling portrait.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <opencv2/imgproc.hpp>
+
+#include "build_config.h"
+#include "face/face_analyzer.h"
+#include "media/image_io.h"
+#include "render/renderer.h"
+#include "render/warp/face_regions.h"
+#include "render/warp/fold_shading.h"
+#include "render/warp/mouth_interior.h"
+
+namespace auhead::render::warp {
+namespace {
+
+// 468 points parked far from the mouth; the lip lines on ellipses around (100, 100).
+std::vector<cv::Point2f> mouth_face(float outer_h, float inner_h) {
+  std::vector<cv::Point2f> f(468, cv::Point2f(5, 5));
+  auto place = [&](const std::array<int, 11>& path, float half_h, bool upper) {
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      float t = float(i) / (path.size() - 1), a = float(CV_PI) * t;
+      f[path[i]] = {100 - 40 * std::cos(a), 100 + (upper ? -1 : 1) * half_h * std::sin(a)};
+    }
+  };
+  place(kOuterLips.upper, outer_h, true);
+  place(kOuterLips.lower, outer_h, false);
+  place(kInnerLips.upper, inner_h, true);
+  place(kInnerLips.lower, inner_h, false);
+  return f;
+}
+
+int bright_grey(const cv::Mat& rgb, cv::Rect r) {
+  int n = 0;
+  for (int y = r.y; y < r.y + r.height; ++y)
+    for (int x = r.x; x < r.x + r.width; ++x) {
+      auto c = rgb.at<cv::Vec3b>(y, x);
+      n += c[0] > 200 && c[1] > 200 && c[2] > 190;
+    }
+  return n;
+}
+
+TEST(NeutralAppearance, TeethAreFilledFromTheLips) {
+  cv::Mat img(200, 200, CV_8UC3, cv::Scalar(215, 170, 150));  // skin
+  auto face = mouth_face(22, 9);
+  std::vector<cv::Point> outer, inner;
+  for (int i : kOuterLips.upper) outer.emplace_back(cvRound(face[i].x), cvRound(face[i].y));
+  for (auto it = kOuterLips.lower.rbegin(); it != kOuterLips.lower.rend(); ++it)
+    outer.emplace_back(cvRound(face[*it].x), cvRound(face[*it].y));
+  for (int i : kInnerLips.upper) inner.emplace_back(cvRound(face[i].x), cvRound(face[i].y));
+  for (auto it = kInnerLips.lower.rbegin(); it != kInnerLips.lower.rend(); ++it)
+    inner.emplace_back(cvRound(face[*it].x), cvRound(face[*it].y));
+  cv::fillPoly(img, std::vector<std::vector<cv::Point>>{outer}, cv::Scalar(170, 70, 80));  // lips
+  cv::fillPoly(img, std::vector<std::vector<cv::Point>>{inner}, cv::Scalar(245, 240, 230));  // teeth
+  cv::rectangle(img, cv::Rect(90, 84, 20, 5), cv::Scalar(245, 240, 230), -1);  // a sliver in the upper lip
+  cv::Mat before = img.clone();
+  ASSERT_GT(bright_grey(img, cv::Rect(55, 70, 90, 60)), 300);
+  MouthInterior::erase_teeth(img, face);
+  EXPECT_EQ(bright_grey(img, cv::Rect(55, 70, 90, 60)), 0) << "teeth left in the mouth";
+  // The filled mouth has the lips' colour; skin away from the mouth is untouched.
+  cv::Vec3b c = img.at<cv::Vec3b>(100, 100);
+  EXPECT_NEAR(c[0], 170, 25);
+  EXPECT_NEAR(c[1], 70, 25);
+  EXPECT_EQ(cv::norm(img(cv::Rect(0, 0, 200, 40)), before(cv::Rect(0, 0, 200, 40)), cv::NORM_INF), 0);
+
+  // Closed lips without teeth: nothing changes.
+  cv::Mat closed(200, 200, CV_8UC3, cv::Scalar(215, 170, 150));
+  auto shut = mouth_face(22, 0);
+  std::vector<cv::Point> o2;
+  for (int i : kOuterLips.upper) o2.emplace_back(cvRound(shut[i].x), cvRound(shut[i].y));
+  for (auto it = kOuterLips.lower.rbegin(); it != kOuterLips.lower.rend(); ++it)
+    o2.emplace_back(cvRound(shut[*it].x), cvRound(shut[*it].y));
+  cv::fillPoly(closed, std::vector<std::vector<cv::Point>>{o2}, cv::Scalar(170, 70, 80));
+  cv::Mat closed_before = closed.clone();
+  MouthInterior::erase_teeth(closed, shut);
+  EXPECT_EQ(cv::norm(closed, closed_before, cv::NORM_INF), 0);
+}
+
+TEST(NeutralAppearance, TheFoldsOfThePortraitsOwnAusFade) {
+  FoldSet set = FoldSet::parse(R"({"folds": [{"name": "line", "aus": {"lip_corner_raise_left": 1.0},
+      "path": [1, 2], "width": 0.02, "blur": 0.01}]})", "t.json");
+  std::vector<cv::Point2f> face(468, cv::Point2f(5, 5));
+  face[33] = {50, 40};
+  face[263] = {150, 40};
+  face[1] = {60, 120};
+  face[2] = {140, 124};
+  cv::Mat img(200, 200, CV_8UC3, cv::Scalar(200, 150, 130));
+  cv::line(img, {60, 122}, {140, 122}, cv::Scalar(120, 80, 70), 3, cv::LINE_AA);  // the photo's crease, 2 px off
+  cv::Mat before = img.clone();
+  AuFrame own{};
+  FoldShading shading(set);
+  shading.flatten(img, face, own);
+  EXPECT_EQ(cv::norm(img, before, cv::NORM_INF), 0) << "no own AU, nothing to fade";
+  own[11] = 1.f;
+  shading.flatten(img, face, own);
+  const double crease_before = 200 - before.at<cv::Vec3b>(122, 100)[0], crease_after = 200 - img.at<cv::Vec3b>(122, 100)[0];
+  EXPECT_LT(crease_after, 0.5 * crease_before) << "the crease still shows";
+  EXPECT_EQ(img.at<cv::Vec3b>(180, 100), before.at<cv::Vec3b>(180, 100));
+  EXPECT_EQ(img.at<cv::Vec3b>(122, 20), before.at<cv::Vec3b>(122, 20));
+}
+
+TEST(NeutralAppearance, AnOpenSmileRenderedNeutralShowsNoTeeth) {
+  const std::filesystem::path astronaut = std::filesystem::path(AUHEAD_SOURCE_DIR) / "examples/astronaut.png";
+  if (!std::filesystem::exists(astronaut) ||
+      !std::filesystem::exists(face::default_face_models_dir() / "face_landmark.tflite"))
+    GTEST_SKIP() << "run scripts/setup.sh";
+  cv::Mat portrait = media::load_image_rgb(astronaut);
+  AuSequence neutral;
+  neutral.fps = 25;
+  neutral.frames.push_back(AuFrame{});
+  auto teeth_in_mouth = [&](bool keep) {
+    RendererOptions o;
+    o.still = true;
+    o.keep_portrait_expression = keep;
+    cv::Mat frame;
+    make_renderer("warp", o)->render(neutral, portrait, astronaut.string(), [&](const cv::Mat& f) { frame = f.clone(); });
+    auto r = face::FaceAnalyzer::shared().analyze(frame, "frame");
+    std::vector<cv::Point> outer;
+    for (int i : kOuterLips.upper) outer.emplace_back(cvRound(r.landmarks[i].x), cvRound(r.landmarks[i].y));
+    for (auto it = kOuterLips.lower.rbegin(); it != kOuterLips.lower.rend(); ++it)
+      outer.emplace_back(cvRound(r.landmarks[*it].x), cvRound(r.landmarks[*it].y));
+    cv::Mat mask(frame.size(), CV_8U, cv::Scalar(0)), lab;
+    cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{outer}, cv::Scalar(255));
+    cv::cvtColor(frame, lab, cv::COLOR_RGB2Lab);
+    int n = 0;
+    for (int y = 0; y < frame.rows; ++y)
+      for (int x = 0; x < frame.cols; ++x) {
+        if (!mask.at<uint8_t>(y, x)) continue;
+        auto c = lab.at<cv::Vec3b>(y, x);
+        n += c[0] > 175 && std::hypot(c[1] - 128.0, c[2] - 128.0) < 14;  // bright, nearly grey: teeth
+      }
+    return n;
+  };
+  const int kept = teeth_in_mouth(true), neutralised = teeth_in_mouth(false);
+  EXPECT_GT(kept, 150) << "the photo's own smile shows its teeth";
+  EXPECT_LT(neutralised, 15) << "teeth still show between the lips";
+}
+
+}  // namespace
+}  // namespace auhead::render::warp
