@@ -21,7 +21,6 @@ struct AuFitSettings {
   float sparsity = 2.f;      // L1 penalty per AU (intensities are ≥ 0, so it is linear)
   float ridge = 2.f;         // L2 penalty per AU
   std::array<float, kNumAus> sparsity_scale = filled(1.f);  // per-AU factor on the L1 penalty
-  float upper = 1.f;         // intensities are fitted in [0, upper] (> 1: beyond the basis' apex)
 
   static std::array<float, kNumAus> filled(float v) {
     std::array<float, kNumAus> a;
@@ -45,9 +44,8 @@ class AuFitter {
            std::vector<IdentityMode> identity = {}, AuFitSettings settings = {});
 
   // `aligned`: a face's 468 landmarks in the canonical frame (face::FaceAlignment::aligned).
-  AuFit fit(const std::vector<cv::Point3f>& aligned) const { return fit(aligned, settings_.upper); }
-  // The same with another upper bound on the intensities (e.g. 2: how far beyond the basis' apex).
-  AuFit fit(const std::vector<cv::Point3f>& aligned, float upper) const;
+  // Intensities are fitted in [0, upper] (upper > 1: how far beyond the basis' apex).
+  AuFit fit(const std::vector<cv::Point3f>& aligned, float upper = 1.f) const;
 
   // The AU displacement (canonical cm, couplings included, constraints not) of `aus`.
   std::vector<cv::Point3f> displacement(const AuFrame& aus) const;

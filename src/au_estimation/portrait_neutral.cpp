@@ -6,9 +6,14 @@ namespace auhead::au_estimation {
 
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression) {
   if (keep_expression) return geometry::AuDeformer(face);
+  return portrait_deformer(face, portrait_expression(face));
+}
+
+geometry::AuDeformer portrait_deformer(const face::FaceResult& face, const AuFrame& own) {
   const AuEstimator& e = AuEstimator::standard();
-  FaceAuEstimate own = e.estimate_photo_extended(face.alignment.aligned);
-  return geometry::AuDeformer(face, neutralised(face.alignment.aligned, own, e), e.canonical(), e.basis());
+  FaceAuEstimate estimate;
+  estimate.aus = own;
+  return geometry::AuDeformer(face, neutralised(face.alignment.aligned, estimate, e), e.canonical(), e.basis());
 }
 
 AuFrame portrait_expression(const face::FaceResult& face) {

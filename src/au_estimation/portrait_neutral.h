@@ -10,7 +10,10 @@ namespace auhead::au_estimation {
 
 // keep_expression: the portrait's landmarks as they are the rest face (zero AUs = the photo).
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression);
-// The portrait's own AUs (what neutralisation takes off), e.g. to fade the folds they make.
+// The portrait's own AUs (what neutralisation takes off; intensities up to 2), e.g. to fade the
+// folds they make.
 AuFrame portrait_expression(const face::FaceResult& face);
+// The neutralised deformer for AUs already read with portrait_expression (one fit per portrait).
+geometry::AuDeformer portrait_deformer(const face::FaceResult& face, const AuFrame& own);
 
 }  // namespace auhead::au_estimation

@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "render/warp/face_regions.h"
+
 namespace auhead::render::warp {
 namespace {
 
@@ -14,8 +16,6 @@ namespace {
 // (lateral), under the lower lid (above). The lips themselves are cut out.
 constexpr std::array<int, 21> kLeftCheek = {420, 429, 279, 358, 327, 391, 322, 410, 291, 273, 422,
                                             430, 434, 416, 433, 401, 376, 352, 280, 330, 343};
-constexpr std::array<int, 20> kOuterLipLine = {61,  185, 40,  39,  37,  0,   267, 269, 270, 409,
-                                               291, 375, 321, 405, 314, 17,  84,  181, 91,  146};
 
 }  // namespace
 
@@ -44,8 +44,10 @@ void relax_cheeks(cv::Mat& framed, const std::vector<cv::Point2f>& face, const s
     for (auto& p : poly) p -= cv::Point(box.x * 8, box.y * 8);
   cv::Mat mask(box.size(), CV_8U, cv::Scalar(0));
   cv::fillPoly(mask, polys, cv::Scalar(255), cv::LINE_AA, 3);
-  std::vector<cv::Point> lips;
-  for (int i : kOuterLipLine) lips.emplace_back(cvRound((face[i].x - box.x) * 8), cvRound((face[i].y - box.y) * 8));
+  std::vector<cv::Point> lips;  // the outer lip line: upper path, then the lower one back
+  auto lip_point = [&](int i) { lips.emplace_back(cvRound((face[i].x - box.x) * 8), cvRound((face[i].y - box.y) * 8)); };
+  for (int i : kOuterLips.upper) lip_point(i);
+  for (std::size_t k = kOuterLips.lower.size() - 2; k >= 1; --k) lip_point(kOuterLips.lower[k]);
   cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{lips}, cv::Scalar(0), cv::LINE_AA, 3);
   cv::Mat m;
   mask.convertTo(m, CV_32F, smile / 255.0);

@@ -21,6 +21,7 @@ namespace auhead::render::warp {
 
 struct Scene {
   face::FaceResult face;
+  AuFrame own{};  // the portrait's own AUs (zero when its expression is kept)
   geometry::AuDeformer deformer;
   Framing framing;
   std::vector<cv::Point2f> source_face;  // the portrait's landmarks, frame pixels
@@ -34,11 +35,12 @@ struct Scene {
   Scene(face::FaceResult f, const face::CanonicalFace& canonical, const cv::Mat& portrait, int size,
         bool keep_expression)
       : face(std::move(f)),
-        deformer(au_estimation::portrait_deformer(face, keep_expression)),
+        own(keep_expression ? AuFrame{} : au_estimation::portrait_expression(face)),
+        deformer(keep_expression ? geometry::AuDeformer(face) : au_estimation::portrait_deformer(face, own)),
         framing(frame_portrait(portrait, xy(face.landmarks), size)),
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
-        mouth(prepared(framing.image, source_face, face, canonical, keep_expression), source_face, !keep_expression),
+        mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression),
         eyes(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
     face_width = box.width;
@@ -51,12 +53,10 @@ struct Scene {
   // The framed portrait, neutralised in appearance too when its expression is taken off: its teeth
   // filled from the lips (the lips are closed at rest), its cheeks relaxed in proportion to its own
   // smile and the folds of its own AUs faded.
-  static const cv::Mat& prepared(cv::Mat& framed, const std::vector<cv::Point2f>& points,
-                                 const face::FaceResult& face, const face::CanonicalFace& canonical,
-                                 bool keep_expression) {
+  static const cv::Mat& prepared(cv::Mat& framed, const std::vector<cv::Point2f>& points, const AuFrame& own,
+                                 const face::CanonicalFace& canonical, bool keep_expression) {
     if (keep_expression) return framed;
     MouthInterior::erase_teeth(framed, points);
-    const AuFrame own = au_estimation::portrait_expression(face);
     relax_cheeks(framed, points, geometry::mirror_map(canonical), 0.5f * (own[11] + own[12]));
     FoldShading().flatten(framed, points, own);
     return framed;
