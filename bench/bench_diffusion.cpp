@@ -1,7 +1,7 @@
 // Diffusion renderer speed per module for one model set and device: VAE encode/decode, ReferenceNet,
 // pose guider, the guided denoising step, and the step against a naive one (ReferenceNet every step,
 // guidance branches as separate UNet calls). Synthetic inputs: no portrait or face models needed.
-// Usage: bench_diffusion [model_dir (default: shared tiny fixtures) | --random sd15|tiny [--seed 0]]
+// Usage: bench_diffusion [model_dir (default: the tiny models in tests/fixtures/diffusion) | --random sd15|tiny [--seed 0]]
 //                        [--device auto|cpu|cuda] [--dtype auto|fp32|bf16|fp16] [--frames 16]
 //                        [--size PIXELS | --latent 16] [--steps 3] [--warmup 1]
 //                        [--au-adapter]  (adds an untrained AU adapter when the UNet has none: three branches)
@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Args {
-  std::string dir = std::string(AUHEAD_SHARED_DIR) + "/fixtures/diffusion";
+  std::string dir = std::string(AUHEAD_FIXTURES_DIR) + "/diffusion";
   std::string random;  // size preset; empty: load `dir`
   uint64_t seed = 0;
   std::string device = "auto", dtype = "auto";

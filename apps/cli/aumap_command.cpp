@@ -1,5 +1,5 @@
 // `auhead aumap --au au.json --image I -o maps/ [--video maps.mp4]`: the structured 2D facial
-// representation of every AU frame (DESIGN.md §5): the portrait's landmarks moved by the AUs and
+// representation of every AU frame (docs/design.md §7.1): the portrait's landmarks moved by the AUs and
 // drawn as a landmark image, plus the AU region maps, as PNG sequences and optionally a video.
 #include <cmath>
 #include <memory>

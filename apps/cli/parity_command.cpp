@@ -27,7 +27,7 @@ CommandRegistration reg(90, [](CLI::App& app, const GlobalOptions& global) {
   auto logmel = std::make_shared<std::string>();
   auto tokenizer = std::make_shared<std::string>();
   auto ids = std::make_shared<std::string>();
-  cmd->add_option("--fixtures", *dir, "folder of parity fixtures (e.g. shared/fixtures/diffusion)");
+  cmd->add_option("--fixtures", *dir, "folder of parity fixtures (e.g. tests/fixtures/diffusion)");
   cmd->add_option("--logmel", *logmel, "Whisper log-mel fixture (NAME_audio, NAME_logmel128, NAME_logmel80)");
   auto* tok = cmd->add_option("--tokenizer", *tokenizer, "tokenizer.json to check against --ids");
   auto* idf = cmd->add_option("--ids", *ids, "JSON lines {\"text\":..., \"ids\":[...]} for --tokenizer");

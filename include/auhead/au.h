@@ -1,4 +1,4 @@
-// The Action Unit set (DESIGN.md §2: FEAFA-24 plus six symmetric channels, 30 in all) and the eight
+// The Action Unit set (docs/design.md §3: FEAFA-24 plus six symmetric channels, 30 in all) and the eight
 // emotion labels. Index order is part of the file and token formats: never reorder.
 #pragma once
 #include <array>
@@ -19,7 +19,7 @@ struct AuInfo {
   std::string_view label;   // human-readable
   std::string_view facs;    // FACS reference
   std::string_view arkit;   // ARKit blendshape reference
-  AuRegion region;          // spatial token order (DESIGN.md §4)
+  AuRegion region;          // spatial token order (docs/design.md §5)
   int mirror;               // index of the other side's AU, or -1 for a midline/symmetric AU
 };
 
@@ -27,7 +27,7 @@ const std::array<AuInfo, kNumAus>& au_table();
 const AuInfo& au_info(int index);
 // Index of an AU given by name (case-insensitive) or by its decimal index; nullopt if unknown.
 std::optional<int> find_au(std::string_view name_or_index);
-// The spatial token order of DESIGN.md §4: eyes (0-3, 25), brows (4-7), cheeks and nose (23, 24),
+// The spatial token order of docs/design.md §5: eyes (0-3, 25), brows (4-7), cheeks and nose (23, 24),
 // mouth/jaw (8-22, 26-29).
 const std::array<int, kNumAus>& au_spatial_order();
 

@@ -1,5 +1,5 @@
 // A sequence of AU frames at a frame rate, with the emotion it expresses: what Stage 1 writes and
-// Stage 2 renders. Files: JSON and CSV (DESIGN.md §3), OpenFace 2.0 CSV import.
+// Stage 2 renders. Files: JSON and CSV (docs/design.md §4), OpenFace 2.0 CSV import.
 #pragma once
 #include <array>
 #include <filesystem>

@@ -1,4 +1,4 @@
-// AU sequence CSV (DESIGN.md §3): an optional "# auhead ..." comment line with the metadata, then the
+// AU sequence CSV (docs/design.md §4): an optional "# auhead ..." comment line with the metadata, then the
 // header `frame,timestamp,<AU names>` and one row per frame. AU columns are matched by name.
 #include <algorithm>
 #include <cmath>

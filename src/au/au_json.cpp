@@ -1,4 +1,4 @@
-// AU sequence JSON (DESIGN.md §3): {"au_set", "fps", "emotion": {"label", "intensity"}, "frames": [[...], ...]}.
+// AU sequence JSON (docs/design.md §4): {"au_set", "fps", "emotion": {"label", "intensity"}, "frames": [[...], ...]}.
 // Numbers are written in their shortest round-trip form, one frame per line.
 #include <cmath>
 #include <nlohmann/json.hpp>

@@ -6,7 +6,7 @@ namespace auhead {
 
 namespace {
 NamedRegistry<AuGeneratorFactory>& registry() {
-  static NamedRegistry<AuGeneratorFactory> r("AU generator", {"phonetic", "alm"});  // DESIGN.md §1
+  static NamedRegistry<AuGeneratorFactory> r("AU generator", {"phonetic", "alm"});  // docs/design.md §2.2
   return r;
 }
 }  // namespace

@@ -1,4 +1,4 @@
-// AU intensities → the portrait's face mesh moved by them (DESIGN.md §5.1): landmarks go to the
+// AU intensities → the portrait's face mesh moved by them (docs/design.md §7.1): landmarks go to the
 // canonical frame, receive the per-AU displacement basis (data/au_basis.json) with couplings, and
 // return to the portrait's pose. All AUs at 0 give back the portrait's own landmarks exactly.
 #pragma once

@@ -1,4 +1,4 @@
-// The AU region maps of DESIGN.md §5.3 (ours): one float channel per AU group (data/au_basis.json
+// The AU region maps of docs/design.md §7.1 (ours): one float channel per AU group (data/au_basis.json
 // "groups": brows, eyes, nose, cheeks, lip_corners, upper_lip, lower_lip, jaw), each a soft mask
 // over the landmarks the group's AUs move, scaled by their intensity, in [0, 1].
 #pragma once

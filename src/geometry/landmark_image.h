@@ -1,4 +1,4 @@
-// The landmark image of DESIGN.md §5.2: the (deformed) 468-point mesh drawn AniPortrait-style —
+// The landmark image of docs/design.md §7.1: the (deformed) 468-point mesh drawn AniPortrait-style —
 // face oval, brows, eyes, lips and nose as 2-px antialiased lines on black, one colour per part —
 // at the output size, through a portrait-pixels → output-pixels affine transform.
 #pragma once

@@ -6,7 +6,7 @@ namespace auhead {
 
 namespace {
 NamedRegistry<RendererFactory>& registry() {
-  static NamedRegistry<RendererFactory> r("renderer", {"warp", "diffusion"});  // DESIGN.md §1
+  static NamedRegistry<RendererFactory> r("renderer", {"warp", "diffusion"});  // docs/design.md §2.2
   return r;
 }
 }  // namespace

@@ -42,7 +42,7 @@ TEST(AuSet, TableIsConsistent) {
   EXPECT_EQ(find_au("29"), 29);
   EXPECT_FALSE(find_au("30"));
   EXPECT_FALSE(find_au("smile"));
-  // Spatial order of DESIGN.md §4.
+  // Spatial order of docs/design.md §5.
   std::array<int, kNumAus> expect{0, 1, 2, 3, 25, 4, 5, 6, 7, 23, 24, 8, 9, 10, 11,
                                   12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 26, 27, 28, 29};
   EXPECT_EQ(au_spatial_order(), expect);

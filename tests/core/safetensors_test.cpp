@@ -95,7 +95,7 @@ TEST(Safetensors, MappedTensorsOutliveTheReaderAndNeverWriteTheFile) {
 }
 
 TEST(Safetensors, ReadsTheVaeFixture) {
-  SafetensorsFile f(fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion/vae/diffusion_pytorch_model.safetensors");
+  SafetensorsFile f(fs::path(AUHEAD_FIXTURES_DIR) / "diffusion/vae/diffusion_pytorch_model.safetensors");
   EXPECT_EQ(f.dtype("encoder.conv_in.weight"), torch::kHalf);
   EXPECT_EQ(f.shape("encoder.conv_in.weight"), (std::vector<int64_t>{32, 3, 3, 3}));
   EXPECT_EQ(f.get("quant_conv.weight").sizes(), (torch::IntArrayRef{8, 8, 1, 1}));

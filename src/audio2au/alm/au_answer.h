@@ -1,4 +1,4 @@
-// The text an AU-writing audio-language model answers with (DESIGN.md §4): the emotion first, then
+// The text an AU-writing audio-language model answers with (docs/design.md §5): the emotion first, then
 // 5-fps AU frames as sparse "index:value" pairs in spatial order. Writes the canonical form; reads it
 // and the prototype's JSON style, leniently about spaces and number spelling, strictly about structure.
 #pragma once

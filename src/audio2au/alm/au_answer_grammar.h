@@ -1,4 +1,4 @@
-// The canonical answer of DESIGN.md §4 as a character automaton, so decoding can allow only tokens
+// The canonical answer of docs/design.md §5 as a character automaton, so decoding can allow only tokens
 // that keep the answer well formed: every string it completes parses with parse_au_answer(), has
 // exactly the asked number of frames and, when asked, states the given emotion. Within a frame any
 // order is allowed (the canonical writer uses the spatial order) but an AU only once.

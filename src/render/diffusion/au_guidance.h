@@ -1,4 +1,4 @@
-// AU disentanglement guidance (DESIGN.md §6): eps = e(0,0) + s_ref*[e(ref,0) - e(0,0)] + s_au*[e(ref,au) - e(ref,0)],
+// AU disentanglement guidance (docs/design.md §7.3): eps = e(0,0) + s_ref*[e(ref,0) - e(0,0)] + s_au*[e(ref,au) - e(ref,0)],
 // the three branches batched into one UNet call (no reference + zero image embedding; reference; reference + AU).
 #pragma once
 #include <torch/torch.h>

@@ -1,4 +1,4 @@
-// The Stage 2 renderer "diffusion" (DESIGN.md §6): AniPortrait-class latent video diffusion driven by the
+// The Stage 2 renderer "diffusion" (docs/design.md §7.3): AniPortrait-class latent video diffusion driven by the
 // AU-deformed landmark image (pose guider) and the AU vector (AU adapter), with three-branch AU guidance.
 #pragma once
 #include <memory>

@@ -16,7 +16,7 @@ using namespace auhead::alm;
 
 namespace {
 const fs::path kTokenizer = default_qwen_tokenizer_file();
-const fs::path kIds = fs::path(AUHEAD_SHARED_DIR) / "fixtures/tokenizer/qwen2_ids.jsonl";
+const fs::path kIds = fs::path(AUHEAD_FIXTURES_DIR) / "tokenizer/qwen2_ids.jsonl";
 
 const BpeTokenizer& qwen() {
   static const BpeTokenizer t = BpeTokenizer::from_tokenizer_json(kTokenizer);

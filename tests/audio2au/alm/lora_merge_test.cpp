@@ -15,7 +15,7 @@ using namespace auhead;
 using namespace auhead::alm;
 
 namespace {
-const fs::path kTiny = fs::path(AUHEAD_SHARED_DIR) / "fixtures/qwen2_audio_tiny";
+const fs::path kTiny = fs::path(AUHEAD_FIXTURES_DIR) / "qwen2_audio_tiny";
 
 struct TempDir {
   fs::path path = fs::temp_directory_path() / ("auhead_lora_" + std::to_string(::getpid()));

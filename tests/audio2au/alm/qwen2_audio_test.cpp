@@ -15,7 +15,7 @@ using namespace auhead;
 using namespace auhead::alm;
 
 namespace {
-const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures";
+const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR);
 
 std::string run_cli(const std::string& args, int* status) {
   std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity " + args;

@@ -14,7 +14,7 @@ using namespace auhead;
 using namespace auhead::alm;
 
 namespace {
-const fs::path kFixture = fs::path(AUHEAD_SHARED_DIR) / "fixtures/whisper_logmel.safetensors";
+const fs::path kFixture = fs::path(AUHEAD_FIXTURES_DIR) / "whisper_logmel.safetensors";
 }
 
 TEST(AlmLogMel, FilterbankShapeAndSlaneyArea) {
@@ -64,7 +64,7 @@ TEST(AlmLogMel, CliExitsZeroAndPrintsEachSignal) {
 
 TEST(AlmLogMel, SpeechSignalGivesTheTowerFixtureInput) {
   // qwen2_audio_tower's input_features are the log-mel of the shared speech signal over 30 s.
-  SafetensorsFile logmel(kFixture), tower(fs::path(AUHEAD_SHARED_DIR) / "fixtures/qwen2_audio_tower/io.safetensors");
+  SafetensorsFile logmel(kFixture), tower(fs::path(AUHEAD_FIXTURES_DIR) / "qwen2_audio_tower/io.safetensors");
   torch::Tensor ours = whisper_log_mel(logmel.get("speech_audio", true), 128);
   torch::Tensor ref = tower.get("input_features", true)[0];
   ASSERT_EQ(ours.sizes(), ref.sizes());

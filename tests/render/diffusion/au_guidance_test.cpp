@@ -16,7 +16,7 @@ using namespace auhead::diffusion;
 
 namespace {
 
-const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion";
+const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR) / "diffusion";
 
 struct Step {
   UNetConditionModel reference = load_unet(kFixtures / "reference_unet");

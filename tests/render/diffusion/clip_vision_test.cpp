@@ -15,7 +15,7 @@ using namespace auhead;
 using namespace auhead::diffusion;
 
 namespace {
-fs::path clip_fixture() { return fs::path(AUHEAD_SHARED_DIR) / "fixtures/clip_vision_tiny"; }
+fs::path clip_fixture() { return fs::path(AUHEAD_FIXTURES_DIR) / "clip_vision_tiny"; }
 }  // namespace
 
 TEST(ClipVision, ParityWithReference) {

@@ -25,7 +25,7 @@ using namespace auhead::diffusion;
 
 namespace {
 
-fs::path fixtures() { return fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion"; }
+fs::path fixtures() { return fs::path(AUHEAD_FIXTURES_DIR) / "diffusion"; }
 
 // vae/, reference_unet/, denoising_unet/, pose_guider/ from the fixtures (+ the tiny CLIP as image_encoder/:
 // its 32-wide projection matches the UNets' cross-attention), 2 DDIM steps, 3-frame windows overlapping
@@ -37,7 +37,7 @@ void assemble_model(const fs::path& dir, bool with_image_encoder) {
   if (with_image_encoder) {
     fs::create_directories(dir / "image_encoder");
     for (const char* file : {"config.json", "model.safetensors"})
-      fs::copy_file(fs::path(AUHEAD_SHARED_DIR) / "fixtures/clip_vision_tiny" / file, dir / "image_encoder" / file);
+      fs::copy_file(fs::path(AUHEAD_FIXTURES_DIR) / "clip_vision_tiny" / file, dir / "image_encoder" / file);
   }
   std::ofstream(dir / "render_config.json")
       << R"({"steps": 2, "sampler": "ddim", "context_frames": 3, "context_overlap": 1, "device": "cpu"})";

@@ -53,7 +53,7 @@ TEST(DiffusionRandomModels, SameSeedSameWeights) {
 
 TEST(DiffusionRandomModels, Sd15PresetHasTheCheckpointSizes) {
   const auto manifests = nlohmann::json::parse(
-      read_text_file(fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion/checkpoint_manifests.json"));
+      read_text_file(fs::path(AUHEAD_FIXTURES_DIR) / "diffusion/checkpoint_manifests.json"));
   DiffusionModels m = test::build_on_meta(
       [] { return make_random_diffusion_models(DiffusionModelConfigs::preset("sd15"), false, 0); });
   const std::pair<const char*, const torch::nn::Module*> modules[] = {{"vae", m.vae.get()},

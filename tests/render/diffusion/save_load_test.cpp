@@ -21,8 +21,8 @@ using namespace auhead::diffusion;
 
 namespace {
 
-const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion";
-const fs::path kClip = fs::path(AUHEAD_SHARED_DIR) / "fixtures/clip_vision_tiny";
+const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR) / "diffusion";
+const fs::path kClip = fs::path(AUHEAD_FIXTURES_DIR) / "clip_vision_tiny";
 
 // Moves every parameter by seeded noise, so that the saved values are not the fixture's.
 void perturb(torch::nn::Module& module, uint64_t seed) {

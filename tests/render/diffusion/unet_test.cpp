@@ -19,7 +19,7 @@ using auhead::test::build_on_meta;
 
 namespace {
 
-const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion";
+const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR) / "diffusion";
 
 void expect_pass(const ParityResult& r) { EXPECT_TRUE(r.pass) << r.name << " max error " << r.max_error << " > " << r.tolerance; }
 

@@ -18,7 +18,7 @@ using namespace auhead;
 using namespace auhead::diffusion;
 
 namespace {
-const fs::path kFixtures = fs::path(AUHEAD_SHARED_DIR) / "fixtures/diffusion";
+const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR) / "diffusion";
 }
 
 TEST(DiffusionVae, ReproducesReferenceEncodeAndDecode) {
