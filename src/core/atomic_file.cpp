@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "auhead/error.h"
+#include "core/input_file.h"
 
 namespace fs = std::filesystem;
 
@@ -101,15 +102,6 @@ void write_text_file_atomic(const fs::path& target, const std::string& content) 
   file.commit();
 }
 
-std::string read_text_file(const fs::path& file) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) throw input_error(file.string(), "no such file");
-  if (fs::is_directory(file, ec)) throw input_error(file.string(), "is a folder, not a file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw input_error(file.string(), std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_text_file(const fs::path& file) { return read_input_file(file); }
 
 }  // namespace auhead

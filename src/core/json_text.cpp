@@ -13,6 +13,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
     std::string what = e.what();
     auto pos = what.find("parse error");
     throw input_error(source, "not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const nlohmann::json::out_of_range&) {
+    // e.g. a number such as 1e400 that no double holds (nlohmann's out_of_range.406)
+    throw input_error(source, "not valid JSON: a number is out of range");
   }
 }
 

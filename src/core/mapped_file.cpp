@@ -9,20 +9,23 @@
 #include <cstring>
 
 #include "auhead/error.h"
+#include "core/input_file.h"
 
 namespace auhead {
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) throw input_error(file.string(), "no such file");
-  if (std::filesystem::is_directory(file, ec)) throw input_error(file.string(), "is a folder, not a file");
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  check_input_file(file);  // a FIFO or device would block open() or never end
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw input_error(file.string(), std::string("cannot read: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
     throw input_error(file.string(), std::string("cannot read: ") + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw input_error(file.string(), "is not a regular file (a FIFO, socket or device)");
   }
   std::shared_ptr<MappedFile> m(new MappedFile());
   m->path_ = file;

@@ -6,19 +6,23 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <fstream>
 #include <unordered_map>
 
 #include "auhead/error.h"
+#include "core/input_file.h"
+#include "core/mapped_file.h"
+#include "core/zip_directory.h"
 
 namespace auhead {
 
 namespace {
 
 // The values a state-dict pickle program builds. Anything we do not model becomes Kind::opaque, which
-// is fine as long as no tensor depends on it.
+// is fine as long as no tensor depends on it. Values live in the unpickler's arena and refer to each
+// other by plain pointers: a hostile pickle may nest a million levels deep or make a container hold
+// itself, and neither may turn into a recursive destructor or a reference cycle.
 struct PyValue;
-using Value = std::shared_ptr<PyValue>;
+using Value = PyValue*;
 struct PyValue {
   enum class Kind { none, boolean, integer, floating, string, tuple, list, dict, global, tensor, storage, opaque };
   Kind kind = Kind::none;
@@ -31,22 +35,6 @@ struct PyValue {
   c10::Storage storage;                        // storage
   torch::ScalarType dtype = torch::kFloat;     // storage
 };
-
-Value make(PyValue::Kind k) {
-  auto v = std::make_shared<PyValue>();
-  v->kind = k;
-  return v;
-}
-Value make_int(int64_t i) {
-  auto v = make(PyValue::Kind::integer);
-  v->i = i;
-  return v;
-}
-Value make_string(std::string s) {
-  auto v = make(PyValue::Kind::string);
-  v->s = std::move(s);
-  return v;
-}
 
 bool storage_dtype(const std::string& name, torch::ScalarType& out) {
   static const std::pair<const char*, torch::ScalarType> table[] = {
@@ -63,6 +51,12 @@ bool storage_dtype(const std::string& name, torch::ScalarType& out) {
   return false;
 }
 
+// Limits on a checkpoint's pickle program (docs/limits.md): a state dict of a large diffusion model
+// builds about 30 000 values with MARK nesting below 10.
+constexpr std::size_t kMaxPickleValues = 4'000'000;
+constexpr std::size_t kMaxPickleMarks = 1000;
+constexpr std::size_t kMaxPickleItems = 16'000'000;  // references held, all containers and the stack together
+
 class Unpickler {
  public:
   Unpickler(std::string file, const char* data, std::size_t size, caffe2::serialize::PyTorchStreamReader& zip)
@@ -75,62 +69,65 @@ class Unpickler {
         case 0x80: byte(); break;        // PROTO
         case 0x95: bytes(8); break;      // FRAME
         case '.': return pop();          // STOP
-        case '(': marks_.push_back(stack_.size()); break;
-        case ')': stack_.push_back(make(PyValue::Kind::tuple)); break;
-        case ']': stack_.push_back(make(PyValue::Kind::list)); break;
-        case '}': stack_.push_back(make(PyValue::Kind::dict)); break;
-        case 'N': stack_.push_back(make(PyValue::Kind::none)); break;
+        case '(':
+          if (marks_.size() >= kMaxPickleMarks) fail("nests deeper than " + std::to_string(kMaxPickleMarks) + " MARKs");
+          marks_.push_back(stack_.size());
+          break;
+        case ')': push(make(PyValue::Kind::tuple)); break;
+        case ']': push(make(PyValue::Kind::list)); break;
+        case '}': push(make(PyValue::Kind::dict)); break;
+        case 'N': push(make(PyValue::Kind::none)); break;
         case 0x88:
         case 0x89: {
-          auto v = make(PyValue::Kind::boolean);
+          Value v = make(PyValue::Kind::boolean);
           v->i = op == 0x88;
-          stack_.push_back(v);
+          push(v);
           break;
         }
-        case 'J': stack_.push_back(make_int(static_cast<int32_t>(uint_le(4)))); break;
-        case 'K': stack_.push_back(make_int(static_cast<int64_t>(uint_le(1)))); break;
-        case 'M': stack_.push_back(make_int(static_cast<int64_t>(uint_le(2)))); break;
-        case 0x8a: stack_.push_back(make_int(long_le(uint_le(1)))); break;  // LONG1
-        case 0x8b: stack_.push_back(make_int(long_le(uint_le(4)))); break;  // LONG4
+        case 'J': push(make_int(static_cast<int32_t>(uint_le(4)))); break;
+        case 'K': push(make_int(static_cast<int64_t>(uint_le(1)))); break;
+        case 'M': push(make_int(static_cast<int64_t>(uint_le(2)))); break;
+        case 0x8a: push(make_int(long_le(uint_le(1)))); break;  // LONG1
+        case 0x8b: push(make_int(long_le(uint_le(4)))); break;  // LONG4
         case 'G': {
           uint64_t bits = 0;
           for (int k = 0; k < 8; ++k) bits = (bits << 8) | byte();  // big-endian
-          auto v = make(PyValue::Kind::floating);
+          Value v = make(PyValue::Kind::floating);
           v->d = std::bit_cast<double>(bits);
-          stack_.push_back(v);
+          push(v);
           break;
         }
-        case 'X': stack_.push_back(make_string(bytes(uint_le(4)))); break;   // BINUNICODE
-        case 0x8c: stack_.push_back(make_string(bytes(uint_le(1)))); break;  // SHORT_BINUNICODE
-        case 0x8d: stack_.push_back(make_string(bytes(uint_le(8)))); break;  // BINUNICODE8
-        case 'T': stack_.push_back(make_string(bytes(uint_le(4)))); break;   // BINSTRING
-        case 'U': stack_.push_back(make_string(bytes(uint_le(1)))); break;   // SHORT_BINSTRING
-        case 'B': stack_.push_back(make_string(bytes(uint_le(4)))); break;   // BINBYTES
-        case 'C': stack_.push_back(make_string(bytes(uint_le(1)))); break;   // SHORT_BINBYTES
+        case 'X': push(make_string(bytes(uint_le(4)))); break;   // BINUNICODE
+        case 0x8c: push(make_string(bytes(uint_le(1)))); break;  // SHORT_BINUNICODE
+        case 0x8d: push(make_string(bytes(uint_le(8)))); break;  // BINUNICODE8
+        case 'T': push(make_string(bytes(uint_le(4)))); break;   // BINSTRING
+        case 'U': push(make_string(bytes(uint_le(1)))); break;   // SHORT_BINSTRING
+        case 'B': push(make_string(bytes(uint_le(4)))); break;   // BINBYTES
+        case 'C': push(make_string(bytes(uint_le(1)))); break;   // SHORT_BINBYTES
         case 'c': {                                                          // GLOBAL
-          auto v = make(PyValue::Kind::global);
+          Value v = make(PyValue::Kind::global);
           v->s = line();
           v->s2 = line();
-          stack_.push_back(v);
+          push(v);
           break;
         }
         case 0x93: {  // STACK_GLOBAL
           Value name = pop(), module = pop();
-          auto v = make(PyValue::Kind::global);
+          Value v = make(PyValue::Kind::global);
           v->s = module->s;
           v->s2 = name->s;
-          stack_.push_back(v);
+          push(v);
           break;
         }
         case 'q': memo_[uint_le(1)] = top(); break;
         case 'r': memo_[uint_le(4)] = top(); break;
         case 0x94: memo_[memo_.size()] = top(); break;  // MEMOIZE
-        case 'h': stack_.push_back(memo(uint_le(1))); break;
-        case 'j': stack_.push_back(memo(uint_le(4))); break;
+        case 'h': push(memo(uint_le(1))); break;
+        case 'j': push(memo(uint_le(4))); break;
         case 't': {
-          auto v = make(PyValue::Kind::tuple);
+          Value v = make(PyValue::Kind::tuple);
           v->items = pop_to_mark();
-          stack_.push_back(v);
+          push(v);
           break;
         }
         case 0x85:
@@ -138,20 +135,23 @@ class Unpickler {
         case 0x87: {
           const std::size_t n = op - 0x84;
           if (stack_.size() < n) fail("stack underflow");
-          auto v = make(PyValue::Kind::tuple);
+          Value v = make(PyValue::Kind::tuple);
+          count_items(n);
           v->items.assign(stack_.end() - n, stack_.end());
           stack_.resize(stack_.size() - n);
-          stack_.push_back(v);
+          push(v);
           break;
         }
         case 'a': {
           Value x = pop();
+          count_items(1);
           top()->items.push_back(x);
           break;
         }
         case 'e': {
           auto xs = pop_to_mark();
           auto& items = top()->items;
+          count_items(xs.size());
           items.insert(items.end(), xs.begin(), xs.end());
           break;
         }
@@ -168,19 +168,19 @@ class Unpickler {
         }
         case '0': pop(); break;
         case '1': pop_to_mark(); break;
-        case '2': stack_.push_back(top()); break;
+        case '2': push(top()); break;
         case 'b': pop(); break;  // BUILD: object state (e.g. a state dict's _metadata) is not needed
         case 'R': {
           Value args = pop(), callable = pop();
-          stack_.push_back(reduce(callable, args));
+          push(reduce(callable, args));
           break;
         }
         case 0x81: {  // NEWOBJ
           Value args = pop(), cls = pop();
-          stack_.push_back(reduce(cls, args));
+          push(reduce(cls, args));
           break;
         }
-        case 'Q': stack_.push_back(persistent_load(pop())); break;
+        case 'Q': push(persistent_load(pop())); break;
         default: {
           char buf[8];
           std::snprintf(buf, sizeof buf, "0x%02x", op);
@@ -191,6 +191,33 @@ class Unpickler {
   }
 
  private:
+  Value make(PyValue::Kind k) {
+    if (arena_.size() >= kMaxPickleValues)
+      fail("builds more than " + std::to_string(kMaxPickleValues) + " values (not a state dict?)");
+    arena_.push_back(std::make_unique<PyValue>());
+    arena_.back()->kind = k;
+    return arena_.back().get();
+  }
+  Value make_int(int64_t i) {
+    Value v = make(PyValue::Kind::integer);
+    v->i = i;
+    return v;
+  }
+  Value make_string(std::string s) {
+    Value v = make(PyValue::Kind::string);
+    v->s = std::move(s);
+    return v;
+  }
+  // Every reference pushed or stored in a container counts, so that DUP and memo fetches cannot grow
+  // the stack or a list without bound either.
+  void count_items(std::size_t n) {
+    items_ += n;
+    if (items_ > kMaxPickleItems) fail("holds more than " + std::to_string(kMaxPickleItems) + " references");
+  }
+  void push(Value v) {
+    count_items(1);
+    stack_.push_back(v);
+  }
   [[noreturn]] void fail(const std::string& what) const {
     throw input_error(file_, "cannot read the torch checkpoint's data.pkl: " + what);
   }
@@ -249,13 +276,15 @@ class Unpickler {
     return it->second;
   }
   void set_item(const Value& target, const Value& k, const Value& v) {
-    if (target->kind == PyValue::Kind::dict) target->entries.emplace_back(k, v);
+    if (target->kind != PyValue::Kind::dict) return;
+    count_items(2);
+    target->entries.emplace_back(k, v);
     // items set on opaque objects are irrelevant to the state dict
   }
 
   Value reduce(const Value& callable, const Value& args) {
     if (callable->kind != PyValue::Kind::global) {
-      auto v = make(PyValue::Kind::opaque);
+      Value v = make(PyValue::Kind::opaque);
       v->s = "call of a non-global";
       return v;
     }
@@ -274,7 +303,7 @@ class Unpickler {
       return a[0];
     }
     if (mod == "torch.jit._pickle" && name == "restore_type_tag" && !a.empty()) return a[0];  // C++ pickle_save
-    auto v = make(PyValue::Kind::opaque);
+    Value v = make(PyValue::Kind::opaque);
     v->s = mod + "." + name;
     return v;
   }
@@ -307,7 +336,7 @@ class Unpickler {
     if (offset < 0 || (!empty && last >= numel)) fail("tensor reaches past the end of its storage");
     auto t = torch::empty({0}, torch::TensorOptions().dtype(storage->dtype));
     t.set_(storage->storage, offset, sizes, strides);
-    auto v = make(PyValue::Kind::tensor);
+    Value v = make(PyValue::Kind::tensor);
     v->tensor = t;
     return v;
   }
@@ -334,7 +363,7 @@ class Unpickler {
       c10::Storage st(c10::Storage::use_byte_size_t(), need, std::move(ptr), nullptr, false);
       it = storages_.emplace(key, st).first;
     }
-    auto v = make(PyValue::Kind::storage);
+    Value v = make(PyValue::Kind::storage);
     v->storage = it->second;
     v->dtype = dtype;
     return v;
@@ -344,10 +373,12 @@ class Unpickler {
   const char* p_;
   const char* end_;
   caffe2::serialize::PyTorchStreamReader& zip_;
-  std::vector<Value> stack_;
+  std::vector<Value> stack_;  // grown through push() only
   std::vector<std::size_t> marks_;
   std::unordered_map<uint64_t, Value> memo_;
   std::unordered_map<std::string, c10::Storage> storages_;
+  std::vector<std::unique_ptr<PyValue>> arena_;
+  std::size_t items_ = 0;
 };
 
 bool is_tensor_dict(const Value& v) {
@@ -360,19 +391,17 @@ bool is_tensor_dict(const Value& v) {
 
 TensorMap load_torch_checkpoint(const std::filesystem::path& file) {
   const std::string f = file.string();
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) throw input_error(f, "no such file");
-  if (std::filesystem::is_directory(file, ec)) throw input_error(f, "is a folder, not a file");
+  check_input_file(file);
   {
-    std::ifstream in(file, std::ios::binary);
-    char magic[4] = {};
-    in.read(magic, 4);
-    if (!in) throw input_error(f, "truncated torch checkpoint (shorter than 4 bytes)");
-    if (static_cast<uint8_t>(magic[0]) == 0x80 && magic[1] >= 2 && magic[1] <= 5)
+    const auto mapped = MappedFile::open(file);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(mapped->data());
+    if (mapped->size() < 4) throw input_error(f, "truncated torch checkpoint (shorter than 4 bytes)");
+    if (bytes[0] == 0x80 && bytes[1] >= 2 && bytes[1] <= 5)
       throw input_error(f, "legacy (pre-1.6, non-zip) torch.save format is not supported; "
                            "re-save it with a current PyTorch or convert it to safetensors");
-    if (std::memcmp(magic, "PK\x03\x04", 4) != 0)
-      throw input_error(f, "not a torch zip checkpoint (no zip signature)");
+    if (std::memcmp(bytes, "PK\x03\x04", 4) != 0) throw input_error(f, "not a torch zip checkpoint (no zip signature)");
+    // Sizes and names are checked before miniz inflates anything.
+    read_zip_directory(bytes, mapped->size(), f);
   }
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> zip;
   std::tuple<at::DataPtr, size_t> pkl;
@@ -388,9 +417,9 @@ TensorMap load_torch_checkpoint(const std::filesystem::path& file) {
   } catch (const c10::Error& e) {
     throw input_error(f, std::string("corrupt torch zip checkpoint: ") + e.what_without_backtrace());
   }
-  Value root;
+  Unpickler u(f, static_cast<const char*>(std::get<0>(pkl).get()), std::get<1>(pkl), *zip);  // owns the values
+  Value root = nullptr;
   try {
-    Unpickler u(f, static_cast<const char*>(std::get<0>(pkl).get()), std::get<1>(pkl), *zip);
     root = u.run();
   } catch (const c10::Error& e) {
     throw input_error(f, std::string("corrupt torch zip checkpoint: ") + e.what_without_backtrace());

@@ -5,7 +5,7 @@
 
 #include "auhead/error.h"
 #include "media/ffmpeg_util.h"
-#include "media/input_file.h"
+#include "core/input_file.h"
 
 extern "C" {
 #include <libavutil/opt.h>

@@ -12,7 +12,7 @@
 
 #include "auhead/error.h"
 #include "core/atomic_file.h"
-#include "media/input_file.h"
+#include "core/input_file.h"
 
 namespace fs = std::filesystem;
 

@@ -225,3 +225,15 @@ TEST(AuResample, KeepsDurationAndRange) {
   AuSequence r = resample(ramp, 20);
   for (size_t k = 0; k + 1 < r.frames.size(); ++k) EXPECT_NEAR(r.frames[k][0], std::min(1.0, k / 20.0), 1e-6);
 }
+
+// A JSON number that no double holds is bad input naming the source, not an internal error (issue #17;
+// reproducer tests/fuzz/findings/fuzz_au_file/json_number_overflow.json).
+TEST(AuJson, NumberOutOfRangeIsBadInput) {
+  try {
+    au_from_json(R"({"au_set": "auhead30", "fps": 1e400, "frames": []})", "big.json");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    EXPECT_EQ(std::string(e.what()), "big.json: not valid JSON: a number is out of range");
+  }
+}

@@ -3,6 +3,8 @@
 #include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/torch.h>
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -178,4 +180,41 @@ TEST(Checkpoint, MalformedFilesNameFileAndProblem) {
     std::string msg = error_of(dir / "cut.pth");
     EXPECT_EQ(msg.rfind((dir / "cut.pth").string() + ": ", 0), 0u) << msg;
   }
+}
+
+// Hostile pickles (issue #17): nesting that once overflowed the stack, self-reference, mark nesting and
+// value counts beyond the limits all end as one-line input errors, without a crash or a leak.
+TEST(Checkpoint, HostilePicklesAreRefusedNotCrashed) {
+  fs::path dir = temp_dir();
+  const auto write = [&](const std::string& name, const std::string& pkl) {
+    write_zip(dir / name, pkl, {});
+    return dir / name;
+  };
+  // A tuple nested two million levels deep (N, then TUPLE1 over and over): no state dict, no overflow.
+  std::string deep = "\x80\x02N" + std::string(2'000'000, '\x85') + ".";
+  EXPECT_NE(error_of(write("deep.pth", deep)).find("does not hold a state dict"), std::string::npos);
+  // Lists appended into each other a million times, the innermost first.
+  std::string chain = "\x80\x02" + std::string(1'000'000, ']') + std::string(999'999, 'a') + ".";
+  EXPECT_NE(error_of(write("chain.pth", chain)).find("does not hold a state dict"), std::string::npos);
+  // A dict that holds itself.
+  std::string self = std::string("\x80\x02}q\x00", 5) + std::string("X\x01\x00\x00\x00kh\x00s.", 11);
+  EXPECT_TRUE(load_torch_checkpoint(write("self.pth", self)).empty());
+  // MARK nesting and value counts beyond the limits.
+  std::string marks = "\x80\x02" + std::string(5000, '(') + ".";
+  EXPECT_NE(error_of(write("marks.pth", marks)).find("nests deeper than 1000 MARKs"), std::string::npos);
+  std::string many = "\x80\x02" + std::string(4'100'000, 'N') + ".";
+  EXPECT_NE(error_of(write("many.pth", many)).find("builds more than 4000000 values"), std::string::npos);
+  // DUP doubles nothing but references: bounded too.
+  std::string dups = "\x80\x02N" + std::string(17'000'000, '2') + ".";
+  EXPECT_NE(error_of(write("dups.pth", dups)).find("references"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, NonRegularFilesAreRefusedWithoutBlocking) {
+  fs::path dir = temp_dir();
+  const fs::path fifo = dir / "pipe.pth";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_of(fifo), fifo.string() + ": is not a regular file (a FIFO, socket or device)");
+  EXPECT_EQ(error_of("/dev/zero"), "/dev/zero: is not a regular file (a FIFO, socket or device)");
+  fs::remove_all(dir);
 }

@@ -1,0 +1,44 @@
+#include "core/input_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "auhead/error.h"
+
+namespace fs = std::filesystem;
+
+namespace auhead {
+
+std::uintmax_t check_input_file(const fs::path& file) {
+  const std::string name = file.string();
+  std::error_code ec;
+  const fs::file_status st = fs::status(file, ec);
+  if (ec || !fs::exists(st)) {
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+      throw input_error(name, "cannot read: " + ec.message());
+    throw input_error(name, "no such file");
+  }
+  if (fs::is_directory(st)) throw input_error(name, "is a folder, not a file");
+  if (!fs::is_regular_file(st)) throw input_error(name, "is not a regular file (a FIFO, socket or device)");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw input_error(name, std::string("cannot read: ") + std::strerror(errno));
+  const std::uintmax_t size = fs::file_size(file, ec);
+  return ec ? 0 : size;
+}
+
+std::string read_input_file(const fs::path& file, std::uintmax_t max_bytes) {
+  const std::uintmax_t size = check_input_file(file);
+  if (size > max_bytes)
+    throw input_error(file.string(), "is " + std::to_string(size >> 20) + " MiB; text inputs are limited to " +
+                                         std::to_string(max_bytes >> 20) + " MiB");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw input_error(file.string(), std::string("cannot read: ") + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw input_error(file.string(), std::string("cannot read: ") + std::strerror(errno));
+  return ss.str();
+}
+
+}  // namespace auhead
