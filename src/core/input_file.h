@@ -13,7 +13,7 @@ namespace auhead {
 std::uintmax_t check_input_file(const std::filesystem::path& file);
 
 // Reads a whole file after check_input_file; one larger than `max_bytes` is refused before reading
-// (text inputs: AU files, configs, tokenizers; docs/limits.md).
+// (text inputs: AU files, configs, tokenizers; README, Hostile input).
 constexpr std::uintmax_t kMaxTextFileBytes = 256ull << 20;
 std::string read_input_file(const std::filesystem::path& file, std::uintmax_t max_bytes = kMaxTextFileBytes);
 

@@ -51,7 +51,7 @@ bool storage_dtype(const std::string& name, torch::ScalarType& out) {
   return false;
 }
 
-// Limits on a checkpoint's pickle program (docs/limits.md): a state dict of a large diffusion model
+// Limits on a checkpoint's pickle program (README: Hostile input): a state dict of a large diffusion model
 // builds about 30 000 values with MARK nesting below 10.
 constexpr std::size_t kMaxPickleValues = 4'000'000;
 constexpr std::size_t kMaxPickleMarks = 1000;

@@ -14,7 +14,7 @@ struct ZipEntry {
   uint64_t uncompressed_size = 0;
 };
 
-// Limits on what a checkpoint archive may hold (docs/limits.md).
+// Limits on what a checkpoint archive may hold (README: Hostile input).
 struct ZipLimits {
   uint64_t max_entries = 1'000'000;
   double max_ratio = 200.0;                 // uncompressed / compressed, for deflated entries
