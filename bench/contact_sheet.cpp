@@ -2,9 +2,10 @@
 // emotion and intensity a close-up of one still frame (the emotion's prototype × intensity, mouth as
 // the prototype has it, no head motion), labelled, written as one PNG. For looking at the frames.
 // Usage: contact_sheet -o sheet.png [--tile 160] [--intensities 0.4,0.7,1.0]
-//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] portrait...
+//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] [--mouth] [--score] portrait...
 // (--talking: every column mid-speech, the jaw at 0.3 and the lips apart, as in a video;
-//  --score: face-api's expression net reads every cell; its answer is printed and written under it)
+//  --score: face-api's expression net reads every cell; its answer is printed and written under it;
+//  --mouth: the cells show the mouth close up)
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -57,7 +58,7 @@ int main(int argc, char** argv) try {
   int tile = 160;
   std::vector<float> intensities{0.4f, 0.7f, 1.0f};
   std::vector<std::string> emotions{"angry", "disgusted", "fear", "happy", "sad", "surprised", "contempt"};
-  bool keep = false, talk = false, score = false;
+  bool keep = false, talk = false, score = false, mouth = false;
   std::vector<std::string> portraits;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -74,6 +75,7 @@ int main(int argc, char** argv) try {
     else if (a == "--keep-portrait-expression") keep = true;
     else if (a == "--talking") talk = true;
     else if (a == "--score") score = true;
+    else if (a == "--mouth") mouth = true;
     else portraits.push_back(a);
   }
   if (out.empty() || portraits.empty())
@@ -112,6 +114,9 @@ int main(int argc, char** argv) try {
       renderer->render(seq, portrait, portraits[r], [&](const cv::Mat& m) { frames.push_back(m.clone()); });
     }
     cv::Rect box = face_square(frames[0]);
+    if (mouth)  // a close-up of the mouth: the middle of the face square's lower part
+      box = cv::Rect(box.x + box.width * 3 / 10, box.y + box.height * 6 / 10, box.width * 2 / 5, box.width * 2 / 5) &
+            cv::Rect(0, 0, frames[0].cols, frames[0].rows);
     for (std::size_t c = 0; c < frames.size(); ++c) {
       cv::Mat cell;
       std::string said;

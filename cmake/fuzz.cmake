@@ -159,4 +159,4 @@ auhead_fuzz_harness(fuzz_model_config TORCH
                     SOURCES audio2au/alm/qwen2_audio_config.cpp render/diffusion/vae_config.cpp
                             render/diffusion/unet_config.cpp render/diffusion/noise_schedule.cpp
                             render/diffusion/ddim_scheduler.cpp render/diffusion/dpm_solver_scheduler.cpp
-                            render/diffusion/clip_vision_model.cpp core/json_text.cpp)
+                            render/diffusion/schedule_fit.cpp render/diffusion/clip_vision_model.cpp core/json_text.cpp)

@@ -29,7 +29,7 @@ CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--video", args->video, "read the AUs of the face in this video (any format FFmpeg reads)");
   cmd->add_option("--image", args->image, "read the AUs of the face in this photo (one frame)");
   cmd->add_option("--face-index", args->face_index, "video/photo: which face, 0 = the largest (default)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_range(0, 1000));
   cmd->add_option("-o,--output", args->out, "AU file to write (.json or .csv)")->required();
   cmd->add_option("--format", args->format,
                   "json, csv, arkit-csv (52 ARKit blendshapes, Live Link Face layout) or openface-csv "

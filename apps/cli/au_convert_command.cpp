@@ -18,7 +18,7 @@ CommandRegistration reg(40, [](CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("au-convert", "convert an AU file (JSON, CSV, OpenFace CSV) to JSON or CSV");
   cmd->add_option("input", args->in, "AU file: .json, .csv or an OpenFace 2.0 .csv")->required();
   cmd->add_option("output", args->out, "output .json or .csv")->required();
-  cmd->add_option("--fps", args->fps, "resample to this frame rate (monotone cubic)")->check(CLI::PositiveNumber);
+  cmd->add_option("--fps", args->fps, "resample to this frame rate (monotone cubic)")->check(finite_range(kMinAuFps, kMaxAuFps));
   args->edit.add_to(cmd);
   cmd->callback([args] {
     AuEdit edit = args->edit.build();

@@ -103,7 +103,7 @@ CommandRegistration reg(45, [](CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--crop", args->crop, "face: a square around the face (default); image: the whole portrait")
       ->check(CLI::IsMember({"face", "image"}));
   cmd->add_option("--face-index", args->face_index, "which face when there are several (0 = largest)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_range(0, 1000));
   cmd->callback([args, &global] { run(*args, global); });
 });
 

@@ -1,5 +1,7 @@
 #include "edit_options.h"
 
+#include "command.h"
+
 namespace auhead::cli {
 
 void EditArgs::add_to(CLI::App* cmd) {
@@ -11,7 +13,7 @@ void EditArgs::add_to(CLI::App* cmd) {
       ->group("AU edits")
       ->allow_extra_args(false);
   cmd->add_option("--emotion-scale", emotion_scale, "scale the emotion's AUs and intensity by X (0 removes it)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_range(0, 100))
       ->group("AU edits");
 }
 

@@ -69,7 +69,7 @@ CommandRegistration reg(60, [](CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::IsMember({"fast", "accurate", "none"}));
   cmd->add_flag("--no-emotion", o->no_emotion, "skip the expression classifier");
   cmd->add_option("--plots", o->plots, "write PNG plots (measured AUs, lip sync) into this folder");
-  cmd->add_option("--max-frames", o->max_frames, "score only the first N frames")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-frames", o->max_frames, "score only the first N frames")->check(finite_range(0, 1e9));
   cmd->add_option("--batch", o->batch, "manifest {\"videos\": [{\"video\":..., \"emotion\":...}, ...]}");
   cmd->add_option("-o,--output", o->output, "JSON report to write")->required();
   cmd->callback([o, &global] { run_eval(*o, global); });

@@ -71,7 +71,7 @@ CommandRegistration reg(30, [](CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--draw", opts->draw, "also draw the mesh over the portrait into this image");
   cmd->add_option("--face-index", opts->face_index,
                   "which face when there are several (0 = largest, the default)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_range(0, 1000));
   cmd->callback([opts, &global] { run_face(*opts, global); });
 });
 

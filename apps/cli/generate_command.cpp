@@ -26,7 +26,7 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
       ->check(CLI::IsMember({"all", "upper", "pose"}))
       ->capture_default_str();
   cmd->add_option("--driving-face-index", args->driving_face_index, "with --driving-video: which face, 0 = the largest")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_range(0, 1000));
   args->render.add_to(cmd, false);
   cmd->add_option("-o,--output", args->render.options.output, "output video (.mp4)")->required();
   cmd->add_option("--au-out", args->au_out, "also write the AU sequence (.json or .csv)");

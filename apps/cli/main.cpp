@@ -3,11 +3,14 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <string>
 
 #include "auhead/error.h"
 #include "build_config.h"
 #include "command.h"
 #include "core/atomic_file.h"
+#include "core/input_file.h"
+#include "core/library_messages.h"
 #include "core/progress.h"
 
 namespace auhead::cli {
@@ -30,7 +33,7 @@ std::vector<CommandSetup> registered_commands() {
 }
 
 void warn(const GlobalOptions& global, const std::string& message) {
-  if (!global.quiet) std::fprintf(stderr, "auhead: warning: %s\n", message.c_str());
+  if (!global.quiet) std::fprintf(stderr, "auhead: warning: %s\n", printable(message).c_str());
 }
 
 }  // namespace auhead::cli
@@ -44,9 +47,16 @@ static const char* kExitCodes =
     "  4  output cannot be written\n"
     "  5  requested part not available (generator, renderer or model)\n";
 
+// An error is one line on the terminal: the first line of the message (libtorch's carry C++
+// frames after it), control characters escaped.
+static std::string one_line(const std::string& what) {
+  return auhead::printable(what.substr(0, what.find('\n')));
+}
+
 int main(int argc, char** argv) {
   using namespace auhead;
   remove_temporaries_on_signal();
+  protect_inputs();
   cli::GlobalOptions global;
   CLI::App app{"auhead: speech + portrait -> talking-head video controlled by facial Action Units"};
   app.set_version_flag("--version", std::string("auhead ") + AUHEAD_VERSION);
@@ -55,7 +65,10 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", global.quiet, "no progress bars or warnings")->configurable(false);
   app.fallthrough();
   for (auto& setup : cli::registered_commands()) setup(app, global);
-  app.parse_complete_callback([&] { Progress::set_quiet(global.quiet); });
+  app.parse_complete_callback([&] {
+    Progress::set_quiet(global.quiet);
+    route_library_messages(global.quiet);
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -65,13 +78,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "auhead: error: %s\n", e.what());
+    std::fprintf(stderr, "auhead: error: %s\n", one_line(e.what()).c_str());
     return int(ExitCode::usage);
   } catch (const Error& e) {
-    std::fprintf(stderr, "auhead: error: %s\n", e.what());
+    std::fprintf(stderr, "auhead: error: %s\n", one_line(e.what()).c_str());
     return int(e.code());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "auhead: internal error: %s\n", e.what());
+    std::fprintf(stderr, "auhead: internal error: %s\n", one_line(e.what()).c_str());
     return int(ExitCode::internal);
   }
   return 0;

@@ -1,5 +1,7 @@
 #include "pipeline_options.h"
 
+#include "command.h"
+
 namespace auhead::cli {
 
 void AuArgs::add_to(CLI::App* cmd, bool model_alias, bool audio_required) {
@@ -7,7 +9,7 @@ void AuArgs::add_to(CLI::App* cmd, bool model_alias, bool audio_required) {
   if (audio_required) audio->required();
   cmd->add_option("--emotion", emotion, "angry, contempt, disgusted, fear, happy, neutral, sad, surprised (default: estimated)");
   cmd->add_option("--emotion-intensity", options.emotion_intensity, "emotion strength in [0, 1]")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(finite_range(0, 1))
       ->capture_default_str();
   cmd->add_option(model_alias ? "--au-generator,--generator" : "--au-generator", options.au_generator, "Stage 1: phonetic (built in) or alm (needs --au-model)")
       ->check(CLI::IsMember({"phonetic", "alm"}))
@@ -15,16 +17,16 @@ void AuArgs::add_to(CLI::App* cmd, bool model_alias, bool audio_required) {
   cmd->add_option("--lipsync", options.lipsync, "phonetic front end: accurate (phoneme recognition) or fast")
       ->check(CLI::IsMember({"accurate", "fast"}))
       ->capture_default_str();
-  cmd->add_option("--fps", options.fps, "frames per second")->check(CLI::Range(1.0, 120.0))->capture_default_str();
+  cmd->add_option("--fps", options.fps, "frames per second")->check(finite_range(1, 120))->capture_default_str();
   cmd->add_option(model_alias ? "--au-model,--model" : "--au-model", options.model_dir, "checkpoint folder of the alm AU generator");
   cmd->add_option("--seed", options.seed, "random seed (blinks, motion, sampling)")->capture_default_str();
   cmd->add_option_function<float>("--temperature", [this](float v) { options.temperature = v; },
                                   "alm sampling temperature; 0 = greedy (default: the model's generation_config.json, else greedy)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_range(0, 100));
   cmd->add_option_function<int>("--top-k", [this](int v) { options.top_k = v; }, "alm sampling: keep the K likeliest tokens; 0 = off")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_range(0, 1 << 24));
   cmd->add_option_function<float>("--top-p", [this](float v) { options.top_p = v; }, "alm sampling: nucleus mass in (0, 1]; 1 = off")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finite_range(0, 1));
 }
 
 AuOptions AuArgs::resolve() const {

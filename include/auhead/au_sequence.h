@@ -67,8 +67,14 @@ void write_au_file(const std::filesystem::path& file, const AuSequence& seq, AuF
 // "json", "csv", "arkit-csv", "openface-csv" (a usage error lists them otherwise).
 AuFileFormat parse_au_file_format(const std::string& name);
 
+// Limits every AU sequence keeps (validate() and resample() refuse more, before allocating):
+// frame rates from 0.01 to 1000 fps and at most 2 500 000 frames (27 h at 25 fps, 300 MB).
+inline constexpr double kMinAuFps = 0.01, kMaxAuFps = 1000;
+inline constexpr std::size_t kMaxAuFrames = 2'500'000;
+
 // Resamples to another frame rate with monotone cubic (Fritsch–Carlson) interpolation, which never
 // overshoots, so values stay in [0, 1]. The duration is kept: round(n · to_fps / fps) frames.
-AuSequence resample(const AuSequence& seq, double to_fps);
+// A result beyond kMaxAuFrames is an input error naming `source`.
+AuSequence resample(const AuSequence& seq, double to_fps, const std::string& source = "AU sequence");
 
 }  // namespace auhead

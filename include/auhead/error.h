@@ -25,7 +25,11 @@ class Error : public std::runtime_error {
   ExitCode code_;
 };
 
-// Shorthands that build the message as "<file>: <problem>".
+// `text` with control characters (C0, DEL, and C1 as UTF-8) written as \xNN, so that
+// bytes taken from an input cannot move the cursor, recolour or clear the user's terminal.
+std::string printable(const std::string& text);
+
+// Shorthands that build the message as "<file>: <problem>", made printable().
 Error input_error(const std::string& file, const std::string& problem);
 Error output_error(const std::string& file, const std::string& problem);
 Error usage_error(const std::string& problem);

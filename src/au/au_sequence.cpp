@@ -9,8 +9,13 @@
 namespace auhead {
 
 void AuSequence::validate(const std::string& source) const {
-  if (!(std::isfinite(fps) && fps > 0)) throw input_error(source, "fps must be a positive number, got " + format_number(fps));
+  if (!(fps >= kMinAuFps && fps <= kMaxAuFps))
+    throw input_error(source, "fps must be between " + format_number(kMinAuFps) + " and " + format_number(kMaxAuFps) +
+                                  ", got " + format_number(fps));
   if (frames.empty()) throw input_error(source, "contains no frames");
+  if (frames.size() > kMaxAuFrames)
+    throw input_error(source, std::to_string(frames.size()) + " frames, more than the " + std::to_string(kMaxAuFrames) +
+                                  " an AU sequence may have");
   if (emotion && !(emotion->intensity >= 0.f && emotion->intensity <= 1.f))
     throw input_error(source, "emotion intensity " + format_number(emotion->intensity) + " is outside [0, 1]");
   const int width = au_set_width(au_set);
@@ -78,8 +83,16 @@ double pchip_eval(const std::vector<double>& y, const std::vector<double>& m, do
 }
 }  // namespace
 
-AuSequence resample(const AuSequence& seq, double to_fps) {
-  if (!(std::isfinite(to_fps) && to_fps > 0)) throw usage_error("fps must be positive, got " + format_number(to_fps));
+AuSequence resample(const AuSequence& seq, double to_fps, const std::string& source) {
+  if (!(to_fps >= kMinAuFps && to_fps <= kMaxAuFps))
+    throw usage_error("fps must be between " + format_number(kMinAuFps) + " and " + format_number(kMaxAuFps) + ", got " +
+                      format_number(to_fps));
+  if (!(seq.fps > 0)) throw input_error(source, "fps must be positive, got " + format_number(seq.fps));
+  const double n_new = std::round(double(seq.frames.size()) * to_fps / seq.fps);
+  if (n_new > double(kMaxAuFrames))
+    throw input_error(source, "resampling " + std::to_string(seq.frames.size()) + " frames from " + format_number(seq.fps) +
+                                  " to " + format_number(to_fps) + " fps would make more than " +
+                                  std::to_string(kMaxAuFrames) + " frames");
   AuSequence out = seq;
   out.fps = to_fps;
   if (seq.frames.empty() || to_fps == seq.fps) return out;

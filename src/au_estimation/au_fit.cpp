@@ -1,7 +1,8 @@
 // Minimises  Σ w (x − rest − J a − M b)² + Σ_k (μ a_k + λ a_k²) + Σ_j b_j² / σ_j²,  0 ≤ a ≤ 1,
 // by exact coordinate descent on the normal equations (a small convex QP: 30 AUs + the identity
 // modes). The basis's couplings (a smile raises the cheeks by gain · a_from · (1 − a_to)) are
-// bilinear: they are linearised at the current estimate and the fit is repeated (Gauss–Newton).
+// bilinear and the combinations (gain · min(a, b)) piecewise linear: both are linearised at the
+// current estimate and the fit is repeated (Gauss–Newton).
 #include "au_estimation/au_fit.h"
 
 #include <algorithm>
@@ -41,6 +42,8 @@ AuFitter::AuFitter(std::vector<cv::Point3f> rest, const geometry::AuFields& fiel
   for (size_t c = 0; c < basis.couplings.size(); ++c)
     couplings_.push_back({basis.couplings[c].from, basis.couplings[c].to, basis.couplings[c].gain,
                           flatten(fields.coupling[c])});
+  for (size_t c = 0; c < basis.combinations.size(); ++c)
+    combinations_.push_back({basis.combinations[c].a, basis.combinations[c].b, flatten(fields.combination[c])});
   const int n = vars();
   base_h_.assign(size_t(n) * n, 0.0);
   std::vector<double> row;
@@ -70,6 +73,7 @@ std::vector<cv::Point3f> AuFitter::displacement(const AuFrame& a) const {
   };
   for (int k = 0; k < kNumAus; ++k) add(columns_[k], a[k]);
   for (const auto& c : couplings_) add(c.field, c.gain * a[c.from] * (1 - a[c.to]));
+  for (const auto& c : combinations_) add(c.field, std::min(a[c.a], a[c.b]));
   return d;
 }
 
@@ -88,11 +92,13 @@ AuFit AuFitter::fit(const std::vector<cv::Point3f>& aligned, float upper) const 
   std::vector<std::vector<float>> cols;  // the columns with the couplings linearised (only when active)
   const std::vector<std::vector<float>>* use = &columns_;
 
-  const int outer_iterations = couplings_.empty() ? 1 : 3;
+  const bool nonlinear = !couplings_.empty() || !combinations_.empty();
+  const int outer_iterations = nonlinear ? 3 : 1;
   for (int outer = 0; outer < outer_iterations; ++outer) {
     // Linearise the couplings at x: columns from/to change, and the target loses gain·a_f·a_t·C.
+    // A combination min(a, b)·C is linear in the smaller AU (both halves on a tie).
     std::vector<float> target = y;
-    if (!couplings_.empty()) {
+    if (nonlinear) {
       cols = columns_;
       for (const auto& c : couplings_) {
         float af = float(x[c.from]), at = float(x[c.to]);
@@ -103,12 +109,24 @@ AuFit AuFitter::fit(const std::vector<cv::Point3f>& aligned, float upper) const 
           target[i] -= off * c.field[i];
         }
       }
+      for (const auto& c : combinations_) {
+        double xa = x[c.a], xb = x[c.b];
+        float wa = xa < xb ? 1.f : xa > xb ? 0.f : 0.5f;
+        for (int i = 0; i < kCoords; ++i) {
+          cols[c.a][i] += wa * c.field[i];
+          cols[c.b][i] += (1 - wa) * c.field[i];
+        }
+      }
       use = &cols;
       h = base_h_;
       std::vector<int> changed;
       for (const auto& c : couplings_) {
         changed.push_back(c.from);
         changed.push_back(c.to);
+      }
+      for (const auto& c : combinations_) {
+        changed.push_back(c.a);
+        changed.push_back(c.b);
       }
       std::sort(changed.begin(), changed.end());
       changed.erase(std::unique(changed.begin(), changed.end()), changed.end());

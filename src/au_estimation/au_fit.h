@@ -67,6 +67,11 @@ class AuFitter {
     std::vector<float> field;  // 1404
   };
   std::vector<Coupling> couplings_;
+  struct Combination {
+    int a, b;
+    std::vector<float> field;  // 1404, gain included
+  };
+  std::vector<Combination> combinations_;
   std::vector<double> base_h_;  // normal matrix of the uncoupled columns, vars × vars
 };
 

@@ -25,9 +25,19 @@ class AtomicFile {
   int slot_ = -1;  // where the signal handler finds temp_
 };
 
-// Makes SIGINT/SIGTERM/SIGHUP remove the temporaries of every live AtomicFile before the process
-// ends, so an interrupted run leaves no partial output. Front ends call it once at start-up.
+// Makes the signals that end a process (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGXCPU,
+// SIGXFSZ, SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2) remove the temporaries of every live AtomicFile and
+// temporary folder before the process ends, so an interrupted run leaves no partial output. Front
+// ends call it once at start-up.
 void remove_temporaries_on_signal();
+
+// A temporary folder of flat files (a frame sequence being written) that a signal removes too;
+// track_temporary_folder returns a slot for untrack_temporary_folder (-1: not tracked).
+int track_temporary_folder(const std::filesystem::path& folder);
+void untrack_temporary_folder(int slot);
+
+// Throws output_error(target) if `target` is a file this run reads (core/input_file.h).
+void refuse_overwriting_an_input(const std::filesystem::path& target);
 
 // Writes a whole text file atomically.
 void write_text_file_atomic(const std::filesystem::path& target, const std::string& content);

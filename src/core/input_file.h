@@ -12,6 +12,13 @@ namespace auhead {
 // FIFO, socket or device)", "cannot read: <reason>". Returns the file's size in bytes.
 std::uintmax_t check_input_file(const std::filesystem::path& file);
 
+// Once a front end calls protect_inputs() (the CLI does, at start-up: one process is one run), every
+// file that passes check_input_file is remembered (device and inode), and no output of the run may
+// be written over it (AtomicFile refuses such a target). Off by default: a long-lived process that
+// embeds the library decides for itself what a run is.
+void protect_inputs();
+bool is_input_of_this_run(const std::filesystem::path& file);
+
 // Reads a whole file after check_input_file; one larger than `max_bytes` is refused before reading
 // (text inputs: AU files, configs, tokenizers; README, Hostile input).
 constexpr std::uintmax_t kMaxTextFileBytes = 256ull << 20;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -88,10 +89,13 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& file) : path_(file
     const std::string dtype = v["dtype"].get<std::string>();
     if (!dtype_from_name(dtype, e.dtype)) throw bad("unknown or unsupported dtype '" + dtype + "'");
     if (!v["shape"].is_array()) throw bad("bad safetensors header JSON: shape is not a list");
+    if (v["shape"].size() > 16) throw bad("bad safetensors header JSON: shape has more than 16 dimensions");
     uint64_t numel = 1;
     for (const auto& d : v["shape"]) {
       if (!d.is_number_unsigned()) throw bad("bad safetensors header JSON: shape has a non-integer or negative size");
       const uint64_t n = d.get<uint64_t>();
+      // Every size must be an int64 (torch's), even next to a 0 that makes the product small.
+      if (n > uint64_t(INT64_MAX)) throw bad("shape has a size beyond 2^63 - 1");
       if (n != 0 && numel > UINT64_MAX / n) throw bad("shape is too large");
       numel *= n;
       e.shape.push_back(static_cast<int64_t>(n));

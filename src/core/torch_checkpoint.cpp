@@ -401,7 +401,21 @@ TensorMap load_torch_checkpoint(const std::filesystem::path& file) {
                            "re-save it with a current PyTorch or convert it to safetensors");
     if (std::memcmp(bytes, "PK\x03\x04", 4) != 0) throw input_error(f, "not a torch zip checkpoint (no zip signature)");
     // Sizes and names are checked before miniz inflates anything.
-    read_zip_directory(bytes, mapped->size(), f);
+    const auto entries = read_zip_directory(bytes, mapped->size(), f);
+    // libtorch's reader throws from inside its constructor (and leaks its zip state) on an archive
+    // without a folder or a readable version record: check both here first.
+    if (entries.empty()) throw input_error(f, "torch zip checkpoint is empty");
+    const auto slash = entries.front().name.find('/');
+    if (slash == std::string::npos) throw input_error(f, "torch zip checkpoint keeps its records outside a folder");
+    const std::string folder = entries.front().name.substr(0, slash + 1);
+    const ZipEntry* version = nullptr;
+    for (const auto& e : entries)
+      if (e.name == folder + ".data/version" || (e.name == folder + "version" && !version)) version = &e;
+    if (!version) throw input_error(f, "torch zip checkpoint has no version record");
+    std::string v = version->uncompressed_size <= 32 ? stored_entry_bytes(bytes, mapped->size(), *version) : "";
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1)
+      throw input_error(f, "torch zip checkpoint has an unreadable version record");
   }
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> zip;
   std::tuple<at::DataPtr, size_t> pkl;

@@ -96,12 +96,21 @@ std::vector<ZipEntry> read_zip_directory(const unsigned char* data, std::size_t 
       fail("entry " + e.name + " expands " + std::to_string(e.compressed_size) + " bytes to " +
            std::to_string(e.uncompressed_size) + " (more than " + std::to_string(static_cast<int>(limits.max_ratio)) +
            ":1; a decompression bomb?)");
+    e.local_header_offset = local_offset;
     total += e.uncompressed_size;
     if (total > max_total) fail("entries expand to more than " + std::to_string(max_total) + " bytes");
     entries.push_back(std::move(e));
     p += 46 + name_len + extra_len + comment_len;
   }
   return entries;
+}
+
+std::string stored_entry_bytes(const unsigned char* data, std::size_t size, const ZipEntry& e) {
+  const uint64_t at = e.local_header_offset;
+  if (e.method != 0 || at > size || size - at < 30 || le(data + at, 4) != 0x04034b50) return {};
+  const uint64_t start = at + 30 + le(data + at + 26, 2) + le(data + at + 28, 2);
+  if (start > size || e.compressed_size > size - start) return {};
+  return std::string(reinterpret_cast<const char*>(data + start), e.compressed_size);
 }
 
 }  // namespace auhead

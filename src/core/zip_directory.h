@@ -12,6 +12,7 @@ struct ZipEntry {
   uint16_t method = 0;            // 0 stored, 8 deflated
   uint64_t compressed_size = 0;
   uint64_t uncompressed_size = 0;
+  uint64_t local_header_offset = 0;
 };
 
 // Limits on what a checkpoint archive may hold (README: Hostile input).
@@ -26,5 +27,9 @@ struct ZipLimits {
 // input_error(source, ...) naming the first problem.
 std::vector<ZipEntry> read_zip_directory(const unsigned char* data, std::size_t size, const std::string& source,
                                          const ZipLimits& limits = {});
+
+// The bytes of a stored (method 0) entry, checked to lie inside `data`; empty when the entry is
+// compressed or its local header is bad.
+std::string stored_entry_bytes(const unsigned char* data, std::size_t size, const ZipEntry& entry);
 
 }  // namespace auhead

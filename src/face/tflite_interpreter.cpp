@@ -79,6 +79,9 @@ struct TfliteInterpreter::Impl {
   std::vector<torch::Tensor> constants;   // per tensor: defined for constants (fp32, model layout)
   std::vector<Step> steps;
   size_t n_tensors = 0;
+  std::vector<std::vector<int32_t>> declared;  // per tensor: the shape the model declares
+
+  std::vector<torch::Tensor> run(const torch::Tensor& input, bool check_shapes) const;
 
   [[noreturn]] void fail(const std::string& problem) const {
     throw input_error(file, "cannot run this TFLite model: " + problem);
@@ -286,6 +289,23 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
       for (int32_t t : s.op.outputs) produced |= (t == o);
     if (!produced) I.fail("graph output '" + m.tensors[o].name + "' is never computed");
   }
+  // Declared shapes are only claims: run the graph once on zeros and check that every op makes the
+  // shape its output declares, so that a doctored model fails here, in one line, not mid-video.
+  for (const auto& t : m.tensors) I.declared.push_back(t.shape);
+  int64_t in_numel = 1;
+  for (int32_t d : I.input_shape) {
+    if (d < 1 || d > (1 << 16)) I.fail("input dimension " + std::to_string(d) + " is outside [1, 65536]");
+    in_numel *= d;
+    if (in_numel > (int64_t{1} << 24)) I.fail("input has more than 2^24 elements");
+  }
+  try {
+    I.run(torch::zeros(dims(I.input_shape)), true);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    I.fail("an op fails on its declared shapes (" + what.substr(0, what.find('\n')) + ")");
+  }
 }
 
 TfliteInterpreter::~TfliteInterpreter() = default;
@@ -294,8 +314,10 @@ TfliteInterpreter& TfliteInterpreter::operator=(TfliteInterpreter&&) noexcept = 
 
 const std::vector<int32_t>& TfliteInterpreter::input_shape() const { return impl_->input_shape; }
 
-std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) const {
-  const Impl& I = *impl_;
+std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) const { return impl_->run(input, false); }
+
+std::vector<torch::Tensor> TfliteInterpreter::Impl::run(const torch::Tensor& input, bool check_shapes) const {
+  const Impl& I = *this;
   c10::InferenceMode guard;
   auto want = dims(I.input_shape);
   if (input.sizes() != c10::IntArrayRef(want) || input.scalar_type() != torch::kFloat32)
@@ -362,6 +384,13 @@ std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) co
     }
     if (op.activation == Activation::relu) y = torch::relu_(y);
     else if (op.activation == Activation::relu6) y = torch::clamp_(y, 0.0, 6.0);
+    if (check_shapes && y.defined()) {
+      std::vector<int64_t> got = (I.nchw[op.outputs[0]] && y.dim() == 4 ? y.permute({0, 2, 3, 1}) : y).sizes().vec();
+      if (got != dims(I.declared[op.outputs[0]]))
+        I.fail("op " + std::to_string(&s - I.steps.data()) + " makes shape " + c10::str(c10::IntArrayRef(got)) +
+               " where its output declares " +
+               c10::str(c10::IntArrayRef(dims(I.declared[op.outputs[0]]))));
+    }
     v[op.outputs[0]] = y;
   }
   std::vector<torch::Tensor> out;

@@ -127,9 +127,9 @@ RegionWeights region_weights(const AuBasis& b, const std::vector<cv::Point3f>& c
   return w;
 }
 
-float side_weight(FaceSide s, float x, float blend) {
-  if (s == FaceSide::left) return smoothstep(-blend, blend, x);
-  if (s == FaceSide::right) return smoothstep(-blend, blend, -x);
+float side_weight(FaceSide s, float x, float blend, float shift = 0) {
+  if (s == FaceSide::left) return smoothstep(shift - blend, shift + blend, x);
+  if (s == FaceSide::right) return smoothstep(shift - blend, shift + blend, -x);
   return 1.f;
 }
 
@@ -165,7 +165,7 @@ std::vector<AuHandle> resolved_handles(const AuBasis& b, int k, const std::vecto
 
 std::vector<cv::Vec3f> spread(const std::vector<AuHandle>& hs, FaceSide side, const AuBasis& b,
                               const std::vector<cv::Point3f>& canon, const std::vector<cv::Point3f>& rest,
-                              const RegionWeights& rw) {
+                              const RegionWeights& rw, float side_shift = 0) {
   std::vector<cv::Vec3f> d(hs.size());
   for (size_t h = 0; h < hs.size(); ++h) {
     if (hs[h].meet >= 0) {
@@ -185,7 +185,7 @@ std::vector<cv::Vec3f> spread(const std::vector<AuHandle>& hs, FaceSide side, co
       field[v] = anchored / float(anchors);
       continue;
     }
-    float sw = side_weight(side, canon[v].x, b.side_blend_cm);
+    float sw = side_weight(side, canon[v].x, b.side_blend_cm, side_shift);
     if (sw <= 0) continue;
     float wsum = 0;
     cv::Vec3f acc(0, 0, 0);
@@ -201,6 +201,28 @@ std::vector<cv::Vec3f> spread(const std::vector<AuHandle>& hs, FaceSide side, co
     if (wsum > 0) field[v] = sw * acc / std::max(1.f, wsum);
   }
   return field;
+}
+
+std::vector<AuHandle> parse_handles(const json& handles, const std::string& source, const std::string& where) {
+  std::vector<AuHandle> out;
+  for (const auto& h : handles) {
+    AuHandle hd;
+    hd.at = landmark(h.at("at"), source, where);
+    std::string hw = where + " handle at " + std::to_string(hd.at);
+    if (h.contains("meet")) {
+      hd.meet = landmark(h["meet"], source, hw);
+      hd.f = h.at("f").get<float>();
+    } else {
+      const auto& d = h.at("d");
+      if (!d.is_array() || d.size() != 3) throw input_error(source, hw + ": d must be [x, y, z]");
+      hd.d = cv::Vec3f(d[0].get<float>(), d[1].get<float>(), d[2].get<float>());
+    }
+    hd.radius = h.at("r").get<float>();
+    if (!(hd.radius > 0)) throw input_error(source, hw + ": r must be > 0");
+    if (h.contains("region")) hd.region = parse_region(h["region"].get<std::string>(), source, hw);
+    out.push_back(hd);
+  }
+  return out;
 }
 
 }  // namespace
@@ -228,23 +250,12 @@ AuBasis AuBasis::parse(const std::string& text, const std::string& source) {
       }
       if (a.contains("side")) e.side = parse_side(a["side"], source, where);
       e.symmetric = a.value("symmetric", false);
-      for (const auto& h : a.at("handles")) {
-        AuHandle hd;
-        hd.at = landmark(h.at("at"), source, where);
-        std::string hw = where + " handle at " + std::to_string(hd.at);
-        if (h.contains("meet")) {
-          hd.meet = landmark(h["meet"], source, hw);
-          hd.f = h.at("f").get<float>();
-        } else {
-          const auto& d = h.at("d");
-          if (!d.is_array() || d.size() != 3) throw input_error(source, hw + ": d must be [x, y, z]");
-          hd.d = cv::Vec3f(d[0].get<float>(), d[1].get<float>(), d[2].get<float>());
-        }
-        hd.radius = h.at("r").get<float>();
-        if (!(hd.radius > 0)) throw input_error(source, hw + ": r must be > 0");
-        if (h.contains("region")) hd.region = parse_region(h["region"].get<std::string>(), source, hw);
-        e.handles.push_back(hd);
-      }
+      e.midline_travel = a.value("midline_travel", 0.f);
+      e.side_shift_cm = a.value("side_shift_cm", 0.f);
+      if (!(std::abs(e.side_shift_cm) <= 5)) throw input_error(source, where + ": side_shift_cm must be within ±5");
+      if (!(e.midline_travel >= 0 && e.midline_travel <= 1))
+        throw input_error(source, where + ": midline_travel must be in [0, 1]");
+      e.handles = parse_handles(a.at("handles"), source, where);
     }
     for (int k = 0; k < kNumAus; ++k) {
       if (!b.aus[k].defined) throw input_error(source, "AU " + std::string(au_info(k).name) + " has no entry");
@@ -259,6 +270,24 @@ AuBasis AuBasis::parse(const std::string& text, const std::string& source) {
       cp.gain = c.at("gain").get<float>();
       if (c.contains("side")) cp.side = parse_side(c["side"], source, "couplings");
       b.couplings.push_back(cp);
+    }
+    for (const auto& c : j.value("combinations", json::array())) {
+      AuCombination cb;
+      const auto& pair = c.at("aus");
+      if (!pair.is_array() || pair.size() != 2) throw input_error(source, "combinations: aus must name two AUs");
+      cb.a = au_index(pair[0], source, "combinations");
+      cb.b = au_index(pair[1], source, "combinations");
+      std::string where = "combination " + std::string(au_info(cb.a).name) + " + " + std::string(au_info(cb.b).name);
+      cb.gain = c.value("gain", 1.f);
+      if (c.contains("mirror_of")) {
+        cb.mirror_of = c["mirror_of"].get<int>();
+        if (cb.mirror_of < 0 || cb.mirror_of >= int(b.combinations.size()) || b.combinations[cb.mirror_of].mirror_of >= 0)
+          throw input_error(source, where + ": mirror_of must be the index of an earlier combination with handles");
+      } else {
+        if (c.contains("side")) cb.side = parse_side(c["side"], source, where);
+        cb.handles = parse_handles(c.at("handles"), source, where);
+      }
+      b.combinations.push_back(cb);
     }
     const auto& c = j.at("constraints");
     b.constraints.lip_inner = parse_pairs(c, "lip_inner", source);
@@ -319,12 +348,26 @@ AuFields compute_au_fields(const AuBasis& basis, const face::CanonicalFace& cano
   std::array<FaceSide, kNumAus> sides;
   for (int k = 0; k < kNumAus; ++k) {
     handles[k] = resolved_handles(basis, k, mirror, sides[k]);
-    f.au[k] = spread(handles[k], sides[k], basis, canon, rest, rw);
+    const auto& e = basis.aus[k].mirror_of >= 0 ? basis.aus[basis.aus[k].mirror_of] : basis.aus[k];
+    f.au[k] = spread(handles[k], sides[k], basis, canon, rest, rw, e.side_shift_cm);
+    if (e.midline_travel > 0)
+      for (int v = 0; v < kMeshPoints; ++v) {
+        float x = canon[v].x,& dx = f.au[k][v][0];
+        if (x * dx < 0 || x == 0) dx = std::copysign(std::min(std::abs(dx), e.midline_travel * std::abs(x)), dx);
+      }
   }
   for (const auto& c : basis.couplings) {
     auto field = f.au[c.to];
     for (int v = 0; v < kMeshPoints; ++v) field[v] *= side_weight(c.side, canon[v].x, basis.side_blend_cm);
     f.coupling.push_back(std::move(field));
+  }
+  for (const auto& c : basis.combinations) {
+    const auto& src = c.mirror_of >= 0 ? basis.combinations[c.mirror_of] : c;
+    std::vector<AuHandle> hs;
+    for (const auto& h : src.handles) hs.push_back(c.mirror_of >= 0 ? mirrored(h, mirror) : h);
+    auto field = spread(hs, c.mirror_of >= 0 ? mirrored(src.side) : src.side, basis, canon, rest, rw);
+    for (auto& v : field) v *= c.gain;
+    f.combination.push_back(std::move(field));
   }
   return f;
 }

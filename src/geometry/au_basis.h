@@ -1,6 +1,6 @@
 // The AU displacement basis (data/au_basis.json, documented in data/AU_BASIS.md): per AU, handles
 // (an anchor landmark, its displacement at intensity 1 in canonical cm, a falloff radius and a
-// region), the couplings between AUs, the lip/eyelid constraints and the AU groups of the region
+// region), the couplings and combinations of AUs, the lip/eyelid constraints and the AU groups of the region
 // maps. compute_au_fields() turns it into one 468×3 displacement field per AU.
 #pragma once
 #include <array>
@@ -36,6 +36,12 @@ struct AuBasisEntry {
   FaceSide side = FaceSide::both;
   int mirror_of = -1;         // ≥ 0: this AU is the mirror image of that one
   bool symmetric = false;     // add the mirror image of every handle
+  // > 0: a vertex moves toward the face's midline by at most this fraction of its distance from it
+  // (brows drawn together bunch the skin between them instead of folding it over the midline).
+  float midline_travel = 0;
+  // A one-sided AU's weight ramps up over ±side_blend_cm around x = side_shift_cm (on its own side):
+  // > 0 keeps the midline itself still (the other half cannot shear against it).
+  float side_shift_cm = 0;
   std::vector<AuHandle> handles;
 };
 
@@ -43,6 +49,16 @@ struct AuCoupling {
   int from = 0, to = 0;
   float gain = 0;
   FaceSide side = FaceSide::both;
+};
+
+// Two AUs that show a shape of their own when both are on (FACS: AU1+4, the inner brows raised and
+// drawn together, the oblique brow of sadness and fear): `handles` move by gain · min(a[a], a[b]).
+struct AuCombination {
+  int a = 0, b = 0;
+  float gain = 1;
+  FaceSide side = FaceSide::both;
+  int mirror_of = -1;  // ≥ 0: the mirror image of that combination (handles and side mirrored)
+  std::vector<AuHandle> handles;
 };
 
 struct AuConstraints {
@@ -62,6 +78,7 @@ struct AuGroup {
 struct AuBasis {
   std::array<AuBasisEntry, kNumAus> aus;
   std::vector<AuCoupling> couplings;
+  std::vector<AuCombination> combinations;
   AuConstraints constraints;
   std::vector<AuGroup> groups;
   float side_blend_cm = 0.4f;
@@ -81,7 +98,8 @@ std::vector<int> mirror_map(const face::CanonicalFace& canonical);
 // The per-AU displacement fields, 468 vectors each, canonical frame, intensity 1.
 struct AuFields {
   std::array<std::vector<cv::Vec3f>, kNumAus> au;
-  std::vector<std::vector<cv::Vec3f>> coupling;  // parallel to AuBasis::couplings
+  std::vector<std::vector<cv::Vec3f>> coupling;     // parallel to AuBasis::couplings
+  std::vector<std::vector<cv::Vec3f>> combination;  // parallel to AuBasis::combinations (gain included)
 };
 
 // Builds the fields. Kernel distances and regions come from the canonical mesh; 'meet' handles use

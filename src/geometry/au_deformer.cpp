@@ -1,9 +1,10 @@
-// Σ intensity · field + couplings in the canonical frame, then the lip and eyelid constraints, then
-// the displacement (not the absolute point) is rotated and scaled into the image, so that zero AUs
-// reproduce the portrait's landmarks bit for bit.
+// Σ intensity · field + couplings + combinations in the canonical frame, a guard against folds, then
+// the lip and eyelid constraints, then the displacement (not the absolute point) is rotated and
+// scaled into the image, so that zero AUs reproduce the portrait's landmarks bit for bit.
 #include "geometry/au_deformer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "auhead/error.h"
@@ -16,6 +17,8 @@ struct AuDeformer::Impl {
   AuBasis basis;
   AuFields fields;
   std::vector<cv::Point3f> rest;  // the rest face: face.alignment.aligned or a neutral given
+  std::vector<std::array<int, 3>> triangles;  // the upper face's mesh triangles, for the fold guard
+  std::vector<float> rest_area;               // their signed areas seen from the front (cm²)
 };
 
 namespace {
@@ -44,6 +47,36 @@ void keep_order(std::vector<cv::Point3f>& p, const std::vector<cv::Point3f>& res
   }
 }
 
+float front_area(const cv::Point3f& a, const cv::Point3f& b, const cv::Point3f& c) {
+  return ((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)) / 2;
+}
+
+// Strong AUs side by side (brows drawn down onto the lids, a lower lip dropped under a raised
+// upper one) could turn mesh triangles over: a smear in the frame. Where a triangle, seen from the
+// front, would shrink below kMinAreaRatio of its rest area or turn over, its corners' displacements
+// are pulled toward their mean, a few rounds, so the skin bunches up instead of folding.
+constexpr float kMinAreaRatio = 0.12f;
+
+void guard_folds(const std::vector<cv::Point3f>& rest, const std::vector<std::array<int, 3>>& tris,
+                 const std::vector<float>& rest_area, std::vector<cv::Vec3f>& d) {
+  auto moved = [&](int v) { return rest[v] + cv::Point3f(d[v][0], d[v][1], d[v][2]); };
+  for (int round = 0; round < 24; ++round) {
+    bool any = false;
+    for (std::size_t t = 0; t < tris.size(); ++t) {
+      float a0 = rest_area[t];
+      if (std::abs(a0) < 1e-4f) continue;  // edge-on at rest (the nose's sides): nothing to keep
+      auto [i, j, k] = tris[t];
+      if (d[i] == cv::Vec3f() && d[j] == cv::Vec3f() && d[k] == cv::Vec3f()) continue;
+      float ratio = front_area(moved(i), moved(j), moved(k)) / a0;
+      if (ratio >= kMinAreaRatio) continue;
+      any = true;
+      cv::Vec3f mean = (d[i] + d[j] + d[k]) / 3.f;
+      for (int v : {i, j, k}) d[v] += 0.5f * (mean - d[v]);
+    }
+    if (!any) break;
+  }
+}
+
 }  // namespace
 
 AuDeformer::AuDeformer(const face::FaceResult& face)
@@ -65,6 +98,18 @@ AuDeformer::AuDeformer(const face::FaceResult& face, std::vector<cv::Point3f> ne
   impl->basis = basis;
   impl->rest = std::move(neutral);
   impl->fields = compute_au_fields(basis, canonical, impl->rest);
+  // The guard watches the upper face (above the nose tip, landmark 1): the brows, lids and nose.
+  // The mouth keeps its own constraints, and its triangles may rightly thin out as it opens.
+  for (const auto& t : canonical.triangles) {
+    bool upper = true;
+    for (int v : t) {
+      if (v < 0 || v >= kMeshPoints) throw std::invalid_argument("AuDeformer: a mesh triangle names a vertex out of range");
+      upper = upper && impl->rest[v].y > impl->rest[1].y;
+    }
+    if (!upper) continue;
+    impl->triangles.push_back(t);
+    impl->rest_area.push_back(front_area(impl->rest[t[0]], impl->rest[t[1]], impl->rest[t[2]]));
+  }
   impl_ = std::move(impl);
 }
 
@@ -91,6 +136,14 @@ std::vector<cv::Point3f> AuDeformer::deform_canonical(const AuFrame& in) const {
     const auto& f = m.fields.coupling[c];
     for (int v = 0; v < kMeshPoints; ++v) d[v] += w * f[v];
   }
+  for (size_t c = 0; c < m.basis.combinations.size(); ++c) {
+    const auto& cb = m.basis.combinations[c];
+    float w = std::min(a[cb.a], a[cb.b]);
+    if (w == 0) continue;
+    const auto& f = m.fields.combination[c];
+    for (int v = 0; v < kMeshPoints; ++v) d[v] += w * f[v];
+  }
+  guard_folds(m.rest, m.triangles, m.rest_area, d);
   std::vector<cv::Point3f> p(m.rest);
   for (int v = 0; v < kMeshPoints; ++v) p[v] += cv::Point3f(d[v][0], d[v][1], d[v][2]);
 

@@ -1,6 +1,7 @@
 #include "media/audio_decoder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "auhead/error.h"
@@ -22,8 +23,13 @@ double Audio::duration_seconds() const {
 
 namespace {
 
-// Longest audio accepted: a guard against garbage that decodes to endless samples.
-constexpr double kMaxSeconds = 6 * 3600.0;
+// Longest audio accepted (README: Hostile input): a guard against garbage that decodes to endless
+// samples and against memory (2 h of 48 kHz stereo floats is 2.8 GB). A file whose header declares
+// more is refused before decoding.
+constexpr double kMaxSeconds = 2 * 3600.0;
+constexpr const char* kTooLong = "audio is longer than 2 hours; not supported";
+// Float samples beyond this many times full scale are not a recording (a corrupt or doctored file).
+constexpr float kMaxSampleMagnitude = 16.f;
 
 struct OpenedAudio {
   ff::InputFormat format;
@@ -65,6 +71,11 @@ OpenedAudio open_audio(const fs::path& file) {
     if (static_cast<int>(i) != in.stream_index) in.format->streams[i]->discard = AVDISCARD_ALL;
 
   const AVStream* stream = in.format->streams[in.stream_index];
+  double declared = 0;
+  if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) declared = stream->duration * av_q2d(stream->time_base);
+  else if (in.format->duration != AV_NOPTS_VALUE && in.format->duration > 0)
+    declared = static_cast<double>(in.format->duration) / AV_TIME_BASE;
+  if (declared > kMaxSeconds) throw input_error(name, kTooLong);
   in.decoder = ff::make_codec_context(codec);
   err = avcodec_parameters_to_context(in.decoder.get(), stream->codecpar);
   if (err < 0) throw corrupt(name, err);
@@ -152,7 +163,7 @@ class Resampler {
     }
     out_.resize(old + static_cast<std::size_t>(got) * channels);
     if (static_cast<double>(out_.size()) / channels / out_rate_ > kMaxSeconds)
-      throw input_error(name_, "audio is longer than 6 hours; not supported");
+      throw input_error(name_, kTooLong);
   }
 
   std::string name_;
@@ -234,6 +245,14 @@ Audio decode_audio(const fs::path& file, int sample_rate, int channels) {
   if (audio.samples.empty()) {
     if (first_error) throw corrupt(name, first_error);
     throw input_error(name, "contains no audio samples");
+  }
+  // Float formats can carry any value: NaN or samples far beyond full scale are not a recording,
+  // and would reach the encoder or the analysis as garbage. Slight overs are clipped.
+  for (float& x : audio.samples) {
+    if (!(std::abs(x) <= kMaxSampleMagnitude))
+      throw input_error(name, std::isfinite(x) ? "has samples far beyond full scale (corrupt?)"
+                                               : "has samples that are not numbers (NaN or infinite)");
+    x = std::clamp(x, -1.f, 1.f);
   }
   audio.sample_rate = resampler.out_rate();
   audio.channels = resampler.out_channels();

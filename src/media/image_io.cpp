@@ -7,6 +7,11 @@
 #include <iterator>
 #include <vector>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <utility>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -40,9 +45,13 @@ ImageKind sniff_image(const fs::path& file) {
 // libpng prints a warning on stderr for common malformed ones ("known incorrect sRGB profile"), which
 // --quiet cannot silence. Chunks are length, type, data, CRC; anything malformed is left as it is for
 // the decoder to report.
-std::vector<uchar> png_without_icc_profile(const fs::path& file) {
+std::vector<uchar> read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::vector<uchar>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<uchar> png_without_icc_profile(const fs::path& file) {
+  std::vector<uchar> bytes = read_bytes(file);
   std::vector<uchar> out(bytes.begin(), bytes.begin() + std::min<std::size_t>(8, bytes.size()));
   std::size_t pos = 8;
   while (pos + 12 <= bytes.size()) {
@@ -55,6 +64,101 @@ std::vector<uchar> png_without_icc_profile(const fs::path& file) {
   }
   out.insert(out.end(), bytes.begin() + std::min(pos, bytes.size()), bytes.end());
   return out;
+}
+
+// Images larger than this are refused from their header, before a decoder allocates the pixels
+// (README: Hostile input): 16 384 pixels a side, 64 megapixels in all.
+constexpr uint64_t kMaxImageSide = 16384, kMaxImagePixels = 64ull << 20;
+
+uint32_t be16(const uchar* p) { return uint32_t(p[0]) << 8 | p[1]; }
+uint32_t be32(const uchar* p) { return be16(p) << 16 | be16(p + 2); }
+uint32_t le16(const uchar* p) { return uint32_t(p[1]) << 8 | p[0]; }
+
+struct JpegLayout {
+  bool ok = false;          // markers walked up to the first scan
+  uint32_t width = 0, height = 0;
+  std::size_t scan = 0;     // offset of the first SOS marker
+};
+
+// Walks a JPEG's marker segments (each with its length, so an EXIF thumbnail inside APP1 is skipped)
+// up to the first scan, reading the frame size from the SOF marker on the way.
+JpegLayout jpeg_layout(const std::vector<uchar>& b) {
+  JpegLayout j;
+  std::size_t p = 2;
+  while (p + 4 <= b.size()) {
+    if (b[p] != 0xFF) return j;
+    const uchar m = b[p + 1];
+    if (m == 0xFF) { ++p; continue; }  // fill byte
+    if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { p += 2; continue; }
+    const std::size_t len = be16(&b[p + 2]);
+    if (len < 2 || p + 2 + len > b.size()) return j;
+    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof && len >= 7) {
+      j.height = be16(&b[p + 5]);
+      j.width = be16(&b[p + 7]);
+    }
+    if (m == 0xDA) {
+      j.scan = p;
+      j.ok = true;
+      return j;
+    }
+    p += 2 + len;
+  }
+  return j;
+}
+
+// The pixel size an image header claims (0 × 0 when the format is not one we read here: TIFF and
+// others go to OpenCV, whose own limit applies).
+std::pair<uint64_t, uint64_t> header_size(const std::vector<uchar>& b, ImageKind kind) {
+  if (kind == ImageKind::png && b.size() >= 24 && std::memcmp(&b[12], "IHDR", 4) == 0) return {be32(&b[16]), be32(&b[20])};
+  if (kind == ImageKind::webp && b.size() >= 30) {
+    if (std::memcmp(&b[12], "VP8X", 4) == 0)
+      return {1 + (le16(&b[24]) | uint32_t(b[26]) << 16), 1 + (le16(&b[27]) | uint32_t(b[29]) << 16)};
+    if (std::memcmp(&b[12], "VP8 ", 4) == 0) return {le16(&b[26]) & 0x3fff, le16(&b[28]) & 0x3fff};
+    if (std::memcmp(&b[12], "VP8L", 4) == 0 && b.size() >= 25) {
+      const uint32_t bits = uint32_t(b[21]) | uint32_t(b[22]) << 8 | uint32_t(b[23]) << 16 | uint32_t(b[24]) << 24;
+      return {1 + (bits & 0x3fff), 1 + ((bits >> 14) & 0x3fff)};
+    }
+  }
+  if (kind == ImageKind::other && b.size() >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
+    JpegLayout j = jpeg_layout(b);
+    return {j.width, j.height};
+  }
+  return {0, 0};
+}
+
+// Runs `decode` with the process's stderr sent to a temporary file: libpng and libjpeg print their
+// own warnings there ("Premature end of JPEG file"), which would break auhead's one-line error and
+// ignore --quiet. Returns the first line they printed (empty: none).
+template <class F>
+std::string with_stderr_captured(F&& decode) {
+  std::fflush(stderr);
+  FILE* sink = std::tmpfile();
+  const int saved = sink ? ::dup(2) : -1;
+  if (saved < 0) {
+    if (sink) std::fclose(sink);
+    decode();
+    return {};
+  }
+  ::dup2(::fileno(sink), 2);
+  try {
+    decode();
+  } catch (...) {
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    std::fclose(sink);
+    throw;
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::string text(512, '\0');
+  std::rewind(sink);
+  text.resize(std::fread(text.data(), 1, text.size(), sink));
+  std::fclose(sink);
+  text = text.substr(0, text.find('\n'));
+  return text;
 }
 
 cv::Mat to_rgb8(const cv::Mat& img) {
@@ -101,20 +205,34 @@ cv::Mat to_rgb8(const cv::Mat& img) {
 cv::Mat load_image_rgb(const fs::path& file) {
   const std::string name = file.string();
   if (check_input_file(file) == 0) throw input_error(name, "is empty");
+  const ImageKind kind = sniff_image(file);
+  std::vector<uchar> bytes = kind == ImageKind::png ? png_without_icc_profile(file) : read_bytes(file);
+  const auto [w, h] = header_size(bytes, kind);
+  if (w > kMaxImageSide || h > kMaxImageSide || w * h > kMaxImagePixels)
+    throw input_error(name, "claims " + std::to_string(w) + "x" + std::to_string(h) + " pixels; images are limited to " +
+                                std::to_string(kMaxImageSide) + " a side and " + std::to_string(kMaxImagePixels >> 20) +
+                                " megapixels");
+  if (kind == ImageKind::other && bytes.size() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
+    // A JPEG cut short decodes to a half-grey picture with only a warning: require the end marker.
+    // (Markers that cannot be walked are left to the decoder to report.)
+    const JpegLayout j = jpeg_layout(bytes);
+    bool end = !j.ok;
+    for (std::size_t p = bytes.size(); !end && p >= j.scan + 2; --p) end = bytes[p - 2] == 0xFF && bytes[p - 1] == 0xD9;
+    if (!end) throw input_error(name, "corrupt JPEG: the file ends before the image does (truncated?)");
+  }
   cv::Mat img;
+  std::string said;
   try {
     // Formats that can carry alpha are read unchanged so that alpha can be composited; the others go
     // through IMREAD_COLOR, which applies EXIF orientation.
-    switch (sniff_image(file)) {
-      case ImageKind::png: img = cv::imdecode(png_without_icc_profile(file), cv::IMREAD_UNCHANGED); break;
-      case ImageKind::webp:
-      case ImageKind::tiff: img = cv::imread(name, cv::IMREAD_UNCHANGED); break;
-      case ImageKind::other: img = cv::imread(name, cv::IMREAD_COLOR); break;
-    }
+    const int flags = kind == ImageKind::other ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED;
+    said = with_stderr_captured([&] { img = cv::imdecode(bytes, flags); });
   } catch (const cv::Exception& e) {
     throw input_error(name, "not an image or corrupt: " + e.msg);
   }
-  if (img.empty()) throw input_error(name, "not an image or corrupt");
+  if (img.empty()) throw input_error(name, "not an image or corrupt" + (said.empty() ? "" : ": " + said));
+  // A decoder that complained but still produced pixels (corrupt data, a bad CRC) gave a damaged image.
+  if (!said.empty()) throw input_error(name, "corrupt image: " + said);
   cv::Mat rgb = to_rgb8(img);
   if (rgb.empty() || rgb.type() != CV_8UC3)
     throw input_error(name, "not an image or corrupt: unsupported " + std::to_string(img.channels()) + "-channel image");

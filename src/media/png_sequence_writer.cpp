@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "auhead/error.h"
+#include "core/atomic_file.h"
 
 namespace fs = std::filesystem;
 
@@ -64,6 +65,7 @@ PngSequenceWriter::PngSequenceWriter(const fs::path& folder) : target_(folder) {
   temp_ = sibling(target_, "tmp");
   fs::create_directory(temp_, ec);
   if (ec) throw output_error(name, "cannot create a folder in " + parent.string() + ": " + ec.message());
+  slot_ = track_temporary_folder(temp_);
 }
 
 PngSequenceWriter::~PngSequenceWriter() {
@@ -71,6 +73,7 @@ PngSequenceWriter::~PngSequenceWriter() {
     std::error_code ec;
     fs::remove_all(temp_, ec);
   }
+  untrack_temporary_folder(slot_);
 }
 
 void PngSequenceWriter::write(const cv::Mat& rgb) {
@@ -110,6 +113,8 @@ void PngSequenceWriter::finish() {
     throw output_error(name, "cannot write: " + ec.message());
   }
   finished_ = true;
+  untrack_temporary_folder(slot_);
+  slot_ = -1;
   if (!old.empty()) fs::remove_all(old, ec);
 }
 

@@ -32,6 +32,7 @@ class PngSequenceWriter {
   std::filesystem::path temp_;
   int frames_ = 0;
   bool finished_ = false;
+  int slot_ = -1;  // where a signal finds temp_ (core/atomic_file.h)
 };
 
 }  // namespace auhead::media

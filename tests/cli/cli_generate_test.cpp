@@ -46,28 +46,39 @@ TEST(CliGenerate, BadInputsNameTheFile) {
   EXPECT_EQ(dir.entries(), 4u);  // only the inputs
 }
 
-// An interrupted run removes its temporary output: nothing partial is left behind.
+// An interrupted run removes its temporary output: nothing partial is left behind, whichever of the
+// signals that end a process arrives, for the video and for a frame folder (--frames DIR).
 TEST(CliGenerate, InterruptLeavesNoPartialFile) {
   namespace fs = std::filesystem;
-  TempDir dir("cli_interrupt");
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " generate -q --audio " + example("speech.wav") + " --image " +
-                    example("portrait.jpg") + " --size 1024 -o " + (dir / "out.mp4").string() +
-                    " >/dev/null 2>&1 & echo $!";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  ASSERT_TRUE(pipe);
-  int pid = 0;
-  ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
-  pclose(pipe);
-  // Wait for the temporary video to appear (the render has started), then interrupt.
-  bool started = false;
-  for (int i = 0; i < 600 && !started; ++i) {
-    for (auto& e : fs::directory_iterator(dir.path()))
-      if (e.path().filename().string().find(".tmp-") != std::string::npos) started = true;
-    if (!started) usleep(50 * 1000);
+  struct Case {
+    int signal;
+    const char* extra;
+  } cases[] = {{SIGINT, ""}, {SIGTERM, "--frames"}, {SIGQUIT, "--frames"}, {SIGPIPE, ""}, {SIGUSR1, "--frames"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE("signal " + std::to_string(c.signal) + " " + c.extra);
+    TempDir dir("cli_interrupt");
+    std::string frames = *c.extra ? " --frames " + (dir / "frames").string() : "";
+    std::string cmd = std::string(AUHEAD_CLI_PATH) + " generate -q --audio " + example("speech.wav") + " --image " +
+                      example("portrait.jpg") + " --size 1024 -o " + (dir / "out.mp4").string() + frames +
+                      " >/dev/null 2>&1 & echo $!";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    ASSERT_TRUE(pipe);
+    int pid = 0;
+    ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
+    pclose(pipe);
+    // Wait for the temporaries to appear (the render has started), then interrupt.
+    bool started = false;
+    for (int i = 0; i < 600 && !started; ++i) {
+      int temporaries = 0;
+      for (auto& e : fs::directory_iterator(dir.path()))
+        if (e.path().filename().string().find(".tmp-") != std::string::npos) ++temporaries;
+      started = temporaries >= (*c.extra ? 2 : 1);
+      if (!started) usleep(50 * 1000);
+    }
+    kill(pid, c.signal);
+    ASSERT_TRUE(started) << "the render never started";
+    // The process is the shell's child, not ours: wait until it is gone (or 10 s).
+    for (int i = 0; i < 200 && kill(pid, 0) == 0; ++i) usleep(50 * 1000);
+    EXPECT_EQ(dir.entries(), 0u) << "a partial or temporary file was left behind";
   }
-  kill(pid, SIGINT);
-  ASSERT_TRUE(started) << "the render never started";
-  // The process is the shell's child, not ours: wait until it is gone (or 10 s).
-  for (int i = 0; i < 200 && kill(pid, 0) == 0 && dir.entries() > 0; ++i) usleep(50 * 1000);
-  EXPECT_EQ(dir.entries(), 0u) << "a partial or temporary file was left behind";
 }

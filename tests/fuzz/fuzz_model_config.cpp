@@ -3,9 +3,9 @@
 //   0: Qwen2AudioConfig::from_json_file   (alm: DIR/config.json)
 //   1: VaeConfig::from_file               (diffusion: vae/config.json)
 //   2: UNetConfig::from_file              (diffusion: reference_unet/, denoising_unet/config.json)
-//   3: NoiseScheduleConfig::from_json     (diffusion: scheduler/scheduler_config.json), then the DDIM and
-//      DPM-Solver++ schedulers built from it as the renderer does (1 + size % 37 steps, one step each
-//      on a 1×1×2×2 latent)
+//   3: NoiseScheduleConfig::from_json     (diffusion: scheduler/scheduler_config.json), then, as the
+//      renderer does, check_schedule_fits and the DDIM and DPM-Solver++ schedulers built from it
+//      (1 + size % 37 steps, one step each on a 1×1×2×2 latent)
 //   4: ClipVisionConfig::from_file        (diffusion: image_encoder/config.json)
 // Files are written to a scratch file (the readers take paths).
 #include <torch/torch.h>
@@ -22,6 +22,7 @@
 #include "render/diffusion/ddim_scheduler.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
 #include "render/diffusion/noise_schedule.h"
+#include "render/diffusion/schedule_fit.h"
 #include "render/diffusion/unet_config.h"
 #include "render/diffusion/vae_config.h"
 
@@ -59,7 +60,11 @@ int fuzz_one(const uint8_t* data, size_t size) {
         const auto config = diffusion::NoiseScheduleConfig::from_json(auhead::parse_json_text(text, "scheduler_config.json"),
                                                                       "scheduler_config.json");
         auhead::fuzz::note("scheduler: " + std::to_string(config.num_train_timesteps) + " training steps");
-        run_schedulers(config, 1 + int64_t(size % 37));
+        const int64_t steps = 1 + int64_t(size % 37);
+        // As the renderer does when the models load: a schedule that cannot take the steps is refused.
+        diffusion::check_schedule_fits(config, "ddim", steps, "scheduler_config.json");
+        diffusion::check_schedule_fits(config, "dpmsolver++", steps, "scheduler_config.json");
+        run_schedulers(config, steps);
         break;
       }
       case 4: (void)diffusion::ClipVisionConfig::from_file(file.write(text)); break;

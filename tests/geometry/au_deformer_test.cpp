@@ -7,6 +7,8 @@
 
 #include "auhead/au.h"
 #include "auhead/error.h"
+#include "core/data_path.h"
+#include "core/atomic_file.h"
 #include "geometry/au_basis.h"
 #include "geometry/au_deformer.h"
 #include "geometry/geometry_test_util.h"
@@ -61,6 +63,28 @@ TEST(GeometryBasis, BadFilesAreInputErrors) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::bad_input);
     EXPECT_NE(std::string(e.what()).find("x.json"), std::string::npos);
+  }
+}
+
+TEST(GeometryBasis, BadCombinationsAreInputErrors) {
+  std::string text = read_text_file(data_file("au_basis.json"));
+  auto with = [&](const std::string& combos) {
+    std::string t = text;
+    auto at = t.find("\"combinations\": [");
+    auto end = t.find("\n  ],", at);
+    return t.substr(0, at) + "\"combinations\": [" + combos + t.substr(end + 3);
+  };
+  EXPECT_NO_THROW(AuBasis::parse(with(""), "x.json"));
+  for (const char* bad : {R"({"aus": ["brow_raise_left"], "handles": []})",
+                          R"({"aus": ["brow_raise_left", "nope"], "handles": []})",
+                          R"({"aus": ["jaw_drop", "lips_part"], "mirror_of": 0})"}) {
+    try {
+      AuBasis::parse(with(bad), "x.json");
+      ADD_FAILURE() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::bad_input) << bad;
+      EXPECT_NE(std::string(e.what()).find("combination"), std::string::npos) << e.what();
+    }
   }
 }
 
@@ -226,6 +250,47 @@ TEST(GeometryDeformer, BrowRaiseLiftsTheBrow) {
   auto q = deformer.deform_canonical(one(au("brow_lower_right")));
   for (int v : {107, 66, 105}) EXPECT_LT(q[v].y - rest[v].y, -0.2f) << v;
   EXPECT_GT(q[107].x - rest[107].x, 0.1f);  // the inner brow moves toward the midline
+}
+
+// AU1+4 (sadness, fear): with both the brow raise and the brow lower on, the inner brow ends higher
+// than the outer one relative to rest (the oblique brow), and higher than the two AUs' fields summed.
+TEST(GeometryDeformer, BrowRaiseWithBrowLowerTiltsTheBrowUpInside) {
+  NEED_PORTRAIT();
+  const auto& rest = portrait->face.alignment.aligned;
+  AuFrame a{};
+  a[au("brow_raise_left")] = 0.6f;
+  a[au("brow_lower_left")] = 0.6f;
+  auto p = deformer.deform_canonical(a);
+  float inner = p[336].y - rest[336].y, outer = p[300].y - rest[300].y;
+  EXPECT_GT(inner - outer, 0.3f);
+  const auto& f = deformer.fields();
+  float summed = 0.6f * (f.au[au("brow_raise_left")][336][1] + f.au[au("brow_lower_left")][336][1]);
+  EXPECT_GT(inner, summed + 0.3f);
+  auto right = deformer.deform_canonical(AuFrame{});  // the other side is untouched
+  for (int v : {107, 66, 105, 63, 70}) EXPECT_EQ(dist(p[v], right[v]), 0.f) << v;
+}
+
+// Brows drawn down hard onto the lids bunch the skin instead of turning triangles over: every
+// upper-face triangle keeps its orientation seen from the front.
+TEST(GeometryDeformer, BrowsLoweredHardDoNotFoldTheUpperFace) {
+  NEED_PORTRAIT();
+  const auto& rest = portrait->face.alignment.aligned;
+  AuFrame a{};
+  for (const char* n : {"brow_lower_left", "brow_lower_right", "lid_raise_left", "lid_raise_right", "lid_tighten"})
+    a[au(n)] = 1.f;
+  auto p = deformer.deform_canonical(a);
+  auto area = [](const cv::Point3f& x, const cv::Point3f& y, const cv::Point3f& z) {
+    return (y.x - x.x) * (z.y - x.y) - (y.y - x.y) * (z.x - x.x);
+  };
+  int checked = 0;
+  for (const auto& t : portrait->canonical.triangles) {
+    if (!(rest[t[0]].y > rest[1].y && rest[t[1]].y > rest[1].y && rest[t[2]].y > rest[1].y)) continue;
+    float a0 = area(rest[t[0]], rest[t[1]], rest[t[2]]);
+    if (std::abs(a0) < 2e-4f) continue;
+    ++checked;
+    EXPECT_GT(area(p[t[0]], p[t[1]], p[t[2]]) / a0, 0.f) << t[0] << " " << t[1] << " " << t[2];
+  }
+  EXPECT_GT(checked, 300);
 }
 
 TEST(GeometryDeformer, MoreDirections) {

@@ -11,6 +11,7 @@
 #include "build_config.h"
 #include "audio2au/alm/unicode_text.h"
 #include "auhead/error.h"
+#include "core/json_text.h"
 
 namespace auhead::alm {
 
@@ -46,6 +47,22 @@ void build_byte_map(std::string (&b2u)[256], std::unordered_map<char32_t, unsign
   }
 }
 
+// Token ids are integers below 2^24 (Qwen2's vocabulary has 151 665): a float, a negative id or one
+// in the billions would be cut, wrap, or size the id table at gigabytes.
+constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
+
+int64_t token_id(const json& v, const std::string& source, const std::string& token) {
+  int64_t id = 0;
+  if (!json_exact_int(v, 0, kMaxTokenId, id))
+    throw input_error(source, "token id of '" + token.substr(0, 40) + "' must be an integer in [0, " +
+                                  std::to_string(kMaxTokenId) + "] (got " + v.dump().substr(0, 40) + ")");
+  return id;
+}
+
+// BPE on one pre-token is quadratic in its length; words longer than this (none in any language, but
+// a hostile text could be one 100 000-letter word) are cut into pieces of this many bytes first.
+constexpr std::size_t kMaxBpeBytes = 1024;
+
 }  // namespace
 
 fs::path default_qwen_tokenizer_file() {
@@ -61,7 +78,7 @@ BpeTokenizer BpeTokenizer::from_tokenizer_json(const fs::path& file) {
     const json& model = j.at("model");
     if (model.value("type", std::string()) != "BPE") throw input_error(src, "model.type is not BPE");
     for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it)
-      t.vocab_[it.key()] = it.value().get<int64_t>();
+      t.vocab_[it.key()] = token_id(it.value(), src, it.key());
     int rank = 0;
     for (const json& m : model.at("merges")) {
       std::string key;
@@ -101,7 +118,8 @@ BpeTokenizer BpeTokenizer::from_tokenizer_json(const fs::path& file) {
     }
     if (!split_ok) throw input_error(src, "pre-tokenizer has no Qwen2 split");
     for (const json& a : j.value("added_tokens", json::array()))
-      t.added_.push_back({a.at("content").get<std::string>(), a.at("id").get<int64_t>(), a.value("special", false)});
+      t.added_.push_back({a.at("content").get<std::string>(), token_id(a.at("id"), src, a.at("content").dump()),
+                          a.value("special", false)});
   } catch (const json::exception& e) {
     throw input_error(src, std::string("bad tokenizer.json: ") + e.what());
   }
@@ -113,7 +131,8 @@ BpeTokenizer BpeTokenizer::from_vocab_and_merges(const fs::path& vocab_json, con
   BpeTokenizer t;
   const json v = parse_json(vocab_json);
   try {
-    for (auto it = v.begin(); it != v.end(); ++it) t.vocab_[it.key()] = it.value().get<int64_t>();
+    if (!v.is_object()) throw input_error(vocab_json.string(), "bad vocab: not a JSON object");
+    for (auto it = v.begin(); it != v.end(); ++it) t.vocab_[it.key()] = token_id(it.value(), vocab_json.string(), it.key());
   } catch (const json::exception& e) {
     throw input_error(vocab_json.string(), std::string("bad vocab: ") + e.what());
   }
@@ -132,7 +151,8 @@ BpeTokenizer BpeTokenizer::from_vocab_and_merges(const fs::path& vocab_json, con
     try {
       const json decoder = c.value("added_tokens_decoder", json::object());
       for (auto it = decoder.begin(); it != decoder.end(); ++it)
-        t.added_.push_back({it.value().at("content").get<std::string>(), std::stoll(it.key()),
+        t.added_.push_back({it.value().at("content").get<std::string>(),
+                            token_id(json::parse(it.key(), nullptr, false), config.string(), it.key()),
                             it.value().value("special", false)});
     } catch (const std::exception& e) {
       throw input_error(config.string(), std::string("bad added_tokens_decoder: ") + e.what());
@@ -230,7 +250,9 @@ void BpeTokenizer::encode_plain(std::string_view text, std::vector<int64_t>& out
   if (text.empty()) return;
   const std::string normalized = nfc_ ? nfc_normalize(text) : std::string(text);
   for (const std::u32string& piece : qwen2_pretokenize(utf8_to_u32(normalized))) {
-    bpe(u32_to_utf8(piece), out);  // always by merges (ignore_merges is false for Qwen)
+    const std::string bytes = u32_to_utf8(piece);
+    for (std::size_t at = 0; at < bytes.size(); at += kMaxBpeBytes)  // always by merges (Qwen: no ignore_merges)
+      bpe(bytes.substr(at, kMaxBpeBytes), out);
   }
 }
 

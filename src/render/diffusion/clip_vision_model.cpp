@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 #include "core/state_dict.h"
 #include "core/torch_checkpoint.h"
@@ -130,9 +131,7 @@ class ClipVisionTransformerImpl : public nn::Module {
 TORCH_MODULE(ClipVisionTransformer);
 
 int64_t positive(const nlohmann::json& j, const char* key, int64_t fallback, const std::string& file) {
-  const int64_t v = j.value(key, fallback);
-  if (v < 1) throw input_error(file, std::string("bad CLIP vision config: ") + key + " must be positive");
-  return v;
+  return config_int(j, key, fallback, 1, key == std::string("num_hidden_layers") ? 1024 : 1 << 16, file);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace auhead::diffusion {
 
@@ -31,6 +32,10 @@ const std::vector<int64_t>& DdimScheduler::set_timesteps(int64_t n) {
       break;
     }
   }
+  for (int64_t t : timesteps_)
+    if (t < 0 || t >= N)
+      throw std::invalid_argument("DDIM: timestep " + std::to_string(t) + " (steps_offset " +
+                                  std::to_string(config_.steps_offset) + ") is outside [0, num_train_timesteps)");
   return timesteps_;
 }
 

@@ -8,6 +8,7 @@
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/torch_checkpoint.h"
+#include "render/diffusion/schedule_fit.h"
 #include "render/sampling_limits.h"
 
 namespace auhead::diffusion {
@@ -186,6 +187,7 @@ DiffusionModels load_diffusion_models(const fs::path& dir, const SamplingOptions
     m.scheduler = aniportrait_scheduler_config();
     m.notes.push_back("no scheduler/scheduler_config.json: using AniPortrait's DDIM settings");
   }
+  check_schedule_fits(m.scheduler, m.settings.sampler, m.settings.steps, fs::exists(sched) ? sched.string() : dir.string());
 
   place_models(m, m.settings.device);
   return m;

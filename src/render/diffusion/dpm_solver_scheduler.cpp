@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace auhead::diffusion {
 
@@ -45,6 +46,10 @@ const std::vector<int64_t>& DpmSolverScheduler::set_timesteps(int64_t n) {
       break;
     }
   }
+  for (int64_t t : timesteps_)
+    if (t < 0 || t >= N)
+      throw std::invalid_argument("DPM-Solver++: timestep " + std::to_string(t) + " (steps_offset " +
+                                  std::to_string(config_.steps_offset) + ") is outside [0, num_train_timesteps)");
   // σ per timestep (float32 like the reference), then the final σ of t = 0.
   auto sigma_of = [&](int64_t t) {
     const float a = static_cast<float>(alphas_cumprod_[t]);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 
 namespace auhead::diffusion {
 
@@ -12,11 +13,11 @@ NoiseScheduleConfig NoiseScheduleConfig::from_json(const nlohmann::json& j, cons
   NoiseScheduleConfig c;
   if (!j.is_object()) throw input_error(source, "bad scheduler config: not an object");
   try {
-    c.num_train_timesteps = j.value("num_train_timesteps", c.num_train_timesteps);
-    c.beta_start = j.value("beta_start", c.beta_start);
-    c.beta_end = j.value("beta_end", c.beta_end);
+    c.num_train_timesteps = config_int(j, "num_train_timesteps", c.num_train_timesteps, 2, 100000, source);
+    c.beta_start = config_number(j, "beta_start", c.beta_start, 0, 1, source);
+    c.beta_end = config_number(j, "beta_end", c.beta_end, 0, 1, source);
     c.beta_schedule = j.value("beta_schedule", c.beta_schedule);
-    c.steps_offset = j.value("steps_offset", c.steps_offset);
+    c.steps_offset = config_int(j, "steps_offset", c.steps_offset, 0, c.num_train_timesteps - 1, source);
     c.rescale_betas_zero_snr = j.value("rescale_betas_zero_snr", c.rescale_betas_zero_snr);
     const std::string pred = j.value("prediction_type", std::string("epsilon"));
     if (pred == "epsilon") c.prediction_type = PredictionType::epsilon;
@@ -32,7 +33,7 @@ NoiseScheduleConfig NoiseScheduleConfig::from_json(const nlohmann::json& j, cons
   }
   if (c.beta_schedule != "linear" && c.beta_schedule != "scaled_linear")
     throw input_error(source, "bad scheduler config: unsupported beta_schedule '" + c.beta_schedule + "'");
-  if (c.num_train_timesteps < 2) throw input_error(source, "bad scheduler config: num_train_timesteps < 2");
+  if (!(c.beta_start < 1 && c.beta_end < 1)) throw input_error(source, "bad scheduler config: betas must be below 1");
   return c;
 }
 

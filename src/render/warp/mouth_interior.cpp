@@ -106,7 +106,8 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
   cavity_ = cv::Vec3f(62, 14, 18) * (0.55f * light) + lip * 0.12f;
   seam_ = lip * 0.55f + cavity_ * 0.45f;
   // Ivory rather than neutral grey: next to the red lips a grey band reads as blue.
-  teeth_ = cv::Vec3f(250, 236, 208) * std::min(1.f, 1.1f * light);
+  // In the mouth's shadow: a warm off-white well below the skin's highlights.
+  teeth_ = cv::Vec3f(228, 214, 190) * std::min(0.9f, 0.95f * light);
   tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
 }
 
@@ -146,9 +147,9 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
   float width = 2 * half_w;
   float open_rel = gap / width;  // ~0.5 for a wide-open mouth
   float teeth_vis = smoothstep(0.02f, 0.09f, open_rel);
-  float teeth_h = std::min(gap * 0.4f, 0.1f * width);
-  float lower_vis = 0.45f * smoothstep(0.3f, 0.5f, open_rel);
-  float lower_h = std::min(gap * 0.12f, 0.05f * width);
+  float teeth_h = std::min(gap * 0.35f, 0.08f * width);
+  float lower_vis = 0.55f * smoothstep(0.08f, 0.3f, open_rel);
+  float lower_h = std::min(gap * 0.15f, 0.05f * width);
   float tongue_vis = smoothstep(0.1f, 0.3f, open_rel);
   // Tooth boundaries across the arch (fractions of the half width): incisors wider than the rest.
   static constexpr float kGaps[] = {0.f, 0.2f, 0.37f, 0.52f, 0.66f, 0.79f};
@@ -173,10 +174,12 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
     float h = lines ? yl - yu : 1.f;
     float corner = 1.f - 0.5f * std::pow(std::min(au, 1.f), 3.f);
     for (int y = 0; y < box.height; ++y) {
-      float a = alpha.at<uint8_t>(y, x) / 255.f * opacity;
+      // The opening tapers into the corners through the lips' own shadow, not to black points.
+      float a = alpha.at<uint8_t>(y, x) / 255.f * opacity * (1.f - 0.6f * smoothstep(0.7f, 1.f, au));
       if (a <= 0) continue;
       float v = lines ? std::clamp((float(y) - yu) / h, 0.f, 1.f) : 0.5f;
-      cv::Vec3f c = cavity_ * ((0.55f + 0.6f * v) * corner);
+      float to_lip = smoothstep(0.6f, 1.f, au);
+      cv::Vec3f c = cavity_ * ((0.55f + 0.6f * v) * corner * (1 - to_lip)) + seam_ * to_lip;
       if (lines) {
         // Tongue: a soft ellipse rising from the bottom, lit from the front.
         float tu = u / 0.7f, tv = (1.f - v) / 0.5f;
@@ -187,18 +190,18 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
         // right under the lip and toward the corners, with faint gaps between the teeth.
         float dy = float(y) - yu;
         float h_u = teeth_h * (1.f - 0.45f * au * au);
-        float side = 1.f - smoothstep(0.6f, 0.88f, au);
+        float side = 1.f - smoothstep(0.4f, 0.75f, au);
         float band = teeth_vis * side * (1.f - smoothstep(h_u - 1.f, h_u + 0.5f, dy));
         if (band > 0) {
-          float shade = (0.72f + 0.28f * smoothstep(0.f, 0.3f * h_u + 0.8f, dy)) * (1.f - 0.45f * au * au);
+          float shade = (0.8f + 0.2f * smoothstep(-1.f, 0.3f * h_u, dy)) * (1.f - 0.55f * au * au);
           float sep = 1.f;
           for (float g : kGaps) sep = std::min(sep, smoothstep(0.f, gap_w, std::abs(au - g)));
           shade *= g_teeth_sep(sep, au);
           c = c * (1 - band) + teeth_ * (shade * band);
         }
         float dl = yl - float(y);
-        float lband = lower_vis * (1.f - smoothstep(0.35f, 0.55f, au)) * (1.f - smoothstep(lower_h - 1.f, lower_h + 0.5f, dl));
-        if (lband > 0) c = c * (1 - lband) + teeth_ * (0.75f * lband);
+        float lband = lower_vis * (1.f - smoothstep(0.3f, 0.55f, au)) * (1.f - smoothstep(lower_h - 1.f, lower_h + 0.5f, dl));
+        if (lband > 0) c = c * (1 - lband) + teeth_ * (0.6f * lband);
       }
       auto& px = frame.at<cv::Vec3b>(box.y + y, box.x + x);
       for (int k = 0; k < 3; ++k) px[k] = cv::saturate_cast<uint8_t>(px[k] * (1 - a) + c[k] * a);

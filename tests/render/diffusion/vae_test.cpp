@@ -91,7 +91,7 @@ TEST(DiffusionVae, BadConfigAndMissingWeightsAreInputErrors) {
     VaeConfig::from_file(dir / "config.json");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind((dir / "config.json").string() + ": bad AutoencoderKL config", 0), 0u) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind((dir / "config.json").string() + ": bad config: block_out_channels", 0), 0u) << e.what();
   }
   write_text_file_atomic(dir / "config.json", R"({"block_out_channels": [32, 64], "layers_per_block": 1})");
   try {

@@ -1,0 +1,13 @@
+// Messages that libraries print on their own (libtorch warnings, OpenCV's log) would add lines to
+// auhead's one-line errors and ignore --quiet: they are routed through auhead's own warning line.
+#pragma once
+
+namespace auhead {
+
+// Installs the routing once per process: libtorch warnings become "auhead: warning: <first line>"
+// (control characters escaped, each text once) unless `quiet`; OpenCV's own log is silenced (its
+// failures reach auhead as exceptions or empty results, which become auhead's errors).
+// FFmpeg's log is silenced where media opens it (media/ffmpeg_util.h).
+void route_library_messages(bool quiet);
+
+}  // namespace auhead
