@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 #include "core/data_path.h"
 
@@ -278,7 +279,7 @@ AuBasis AuBasis::parse(const std::string& text, const std::string& source) {
       cb.a = au_index(pair[0], source, "combinations");
       cb.b = au_index(pair[1], source, "combinations");
       std::string where = "combination " + std::string(au_info(cb.a).name) + " + " + std::string(au_info(cb.b).name);
-      cb.gain = c.value("gain", 1.f);
+      cb.gain = config_number(c, "gain", 1.0, 0, 10, source, where + ": ");
       if (c.contains("mirror_of")) {
         cb.mirror_of = c["mirror_of"].get<int>();
         if (cb.mirror_of < 0 || cb.mirror_of >= int(b.combinations.size()) || b.combinations[cb.mirror_of].mirror_of >= 0)
@@ -366,7 +367,7 @@ AuFields compute_au_fields(const AuBasis& basis, const face::CanonicalFace& cano
     std::vector<AuHandle> hs;
     for (const auto& h : src.handles) hs.push_back(c.mirror_of >= 0 ? mirrored(h, mirror) : h);
     auto field = spread(hs, c.mirror_of >= 0 ? mirrored(src.side) : src.side, basis, canon, rest, rw);
-    for (auto& v : field) v *= c.gain;
+    for (auto& v : field) v *= src.gain;  // a mirror takes its source's gain
     f.combination.push_back(std::move(field));
   }
   return f;
