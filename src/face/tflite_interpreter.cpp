@@ -238,6 +238,13 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
           I.fail(where + ": paddings must be int32 of shape [rank, 2]");
         auto pa = p.accessor<int32_t, 2>();
         int rank = int(in.size());
+        // The padded shape must be the declared one, checked before anything is allocated.
+        const auto& out = shape_of(op.outputs[0]);
+        if (int(out.size()) != rank) I.fail(where + ": output rank differs from the input's");
+        for (int ax = 0; ax < rank; ++ax)
+          if (pa[ax][0] < 0 || pa[ax][1] < 0 || pa[ax][0] > (1 << 16) || pa[ax][1] > (1 << 16) ||
+              int64_t(in[ax]) + pa[ax][0] + pa[ax][1] != int64_t(out[ax]))
+            I.fail(where + ": paddings do not give the declared output shape");
         bool as_nchw = I.nchw[op.inputs[0]];
         // torch pads from the last axis backwards.
         std::vector<int64_t> pads;
