@@ -59,7 +59,7 @@ Qwen2AudioConfig Qwen2AudioConfig::from_json_file(const std::filesystem::path& f
         throw input_error(src, "text_config: hidden_size, num_attention_heads and num_key_value_heads do not divide");
       c.text = t;
     }
-    // The audio placeholder is a token of the text model's vocabulary.
+    // The token that marks where the audio features go must be one of the text model's vocabulary.
     c.audio_token_index = config_int(j, "audio_token_index", c.audio_token_index, 0,
                                      (c.text ? c.text->vocab_size : kMaxPositions) - 1, src);
   } catch (const nlohmann::json::exception& e) {
