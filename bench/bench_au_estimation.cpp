@@ -3,6 +3,8 @@
 //   blinks) rendered by the warp renderer with head motion on each portrait into an H.264 mp4, then
 //   read back with the same code as `auhead au --video`; per-AU Pearson r and MAE over all portraits,
 //   and the error on the neutral frames.
+//   Transfer: each portrait driven by the previous portrait's video (as `generate --driving-video`
+//   with --drive all), the output read back and compared with the AUs the driving video was made from.
 //   Speed: the fit alone (both passes of a video, synthetic meshes, one thread) and `au --video` end to
 //   end (decoding + face mesh + fit) against the video's duration.
 // Usage: bench_au_estimation [--seconds S] [--seed N] [--keep DIR] [portrait ...]
@@ -20,6 +22,7 @@
 #include <torch/torch.h>
 
 #include "au_estimation/au_estimator.h"
+#include "au_estimation/driving.h"
 #include "au_estimation/media_aus.h"
 #include "auhead/error.h"
 #include "auhead/pipeline.h"
@@ -134,6 +137,7 @@ int main(int argc, char** argv) try {
   std::mt19937 rng(seed);
   fs::path dir = keep.empty() ? fs::temp_directory_path() / ("auhead_bench_au_" + std::to_string(getpid())) : keep;
   fs::create_directories(dir);
+  std::vector<AuSequence> shown_seqs, read_seqs;
   for (const auto& portrait : portraits) {
     AuSequence aus = random_sequence(seconds, 25, rng);
     RenderOptions ro;
@@ -150,6 +154,8 @@ int main(int argc, char** argv) try {
     video_seconds += aus.duration_seconds();
     write_au_file(dir / (portrait.stem().string() + "_read.json"), read.aus);
     AuSequence shown = as_rendered(aus);
+    shown_seqs.push_back(shown);
+    read_seqs.push_back(read.aus);
     size_t n = std::min(shown.frames.size(), read.aus.frames.size());
     double mae = 0;
     for (size_t t = 0; t < n; ++t) {
@@ -182,6 +188,38 @@ int main(int argc, char** argv) try {
   }
   std::printf("\nmean MAE over the 30 AUs: %.3f; worst AU mean on %d neutral frames: %.3f\n", mae_all / kNumAus,
               neutral_frames, worst_neutral);
+
+  // 3. Transfer: portrait i driven by the video of portrait i-1.
+  if (portraits.size() >= 2) {
+    std::vector<std::vector<double>> t_truth(kNumAus), t_est(kNumAus);
+    for (size_t i = 0; i < portraits.size(); ++i) {
+      const size_t from = (i + portraits.size() - 1) % portraits.size();
+      RenderOptions ro;
+      ro.image = portraits[i];
+      ro.output = dir / (portraits[i].stem().string() + "_driven.mp4");
+      ro.size = 512;
+      ro.seed = seed;
+      render_video(au_estimation::driving_aus(read_seqs[from], nullptr, au_estimation::DriveMode::all), ro);
+      auto read = au_estimation::estimate_video_aus(ro.output);
+      const AuSequence& known = shown_seqs[from];
+      size_t n = std::min(known.frames.size(), read.aus.frames.size());
+      for (size_t t = 0; t < n; ++t)
+        for (int k = 0; k < kNumAus; ++k) {
+          t_truth[k].push_back(known.frames[t][k]);
+          t_est[k].push_back(read.aus.frames[t][k]);
+        }
+      std::printf("transfer %s -> %s: %zu frames\n", portraits[from].filename().string().c_str(),
+                  portraits[i].filename().string().c_str(), n);
+    }
+    std::printf("\n| AU (transfer: driven output vs the driving video's known AUs) | Pearson r | MAE |\n|---|---|---|\n");
+    for (int k : key) {
+      double mae = 0;
+      for (size_t i = 0; i < t_truth[k].size(); ++i) mae += std::abs(t_truth[k][i] - t_est[k][i]);
+      std::printf("| %s | %.3f | %.3f |\n", std::string(au_info(k).name).c_str(), eval::pearson(t_truth[k], t_est[k]),
+                  mae / std::max<size_t>(1, t_truth[k].size()));
+    }
+    std::printf("\n");
+  }
   std::printf("au --video speed: %.1f s of 512x512 25 fps video read in %.1f s = %.2fx real time (2 threads)\n",
               video_seconds, read_seconds, video_seconds / read_seconds);
   if (keep.empty()) fs::remove_all(dir);

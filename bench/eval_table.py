@@ -29,7 +29,7 @@ def row(v):
 
 def main():
     report = json.load(open(sys.argv[1]))
-    print("| emotion | AU MAE / r (7 measured AUs) | jaw r | mouth–energy r (lag ms) | mouth–phones r "
+    print("| emotion | AU MAE / r (30 AUs, estimator) | jaw r | mouth–energy r (lag ms) | mouth–phones r "
           "| p/b/m closed | face-api says (p) | requested-class frames | PSNR / SSIM | flicker |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     scored = correct = 0

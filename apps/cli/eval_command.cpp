@@ -15,7 +15,7 @@ namespace {
 struct EvalCliOptions {
   std::string video, audio, portrait, au_truth, au_pred, emotion, output, batch, plots;
   std::string phones = "fast";
-  bool no_emotion = false;
+  bool no_emotion = false, keep_portrait_expression = false;
   int max_frames = 0;
 };
 
@@ -28,6 +28,7 @@ void run_eval(const EvalCliOptions& c, const GlobalOptions& global) {
   if (!c.emotion.empty()) o.emotion = parse_emotion_or_throw(c.emotion);
   o.phones = c.phones;
   o.expression = !c.no_emotion;
+  o.portrait_expression_kept = c.keep_portrait_expression;
   o.plots_dir = c.plots;
   o.max_frames = c.max_frames;
   AtomicFile out(c.output);  // checks the folder before the work
@@ -67,6 +68,8 @@ CommandRegistration reg(60, [](CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--emotion", o->emotion, "the requested emotion (default: the truth file's label)");
   cmd->add_option("--phones", o->phones, "phone timeline for lip sync: fast, accurate or none")
       ->check(CLI::IsMember({"fast", "accurate", "none"}));
+  cmd->add_flag("--keep-portrait-expression", o->keep_portrait_expression,
+               "the video was rendered with the portrait's own expression as its rest face");
   cmd->add_flag("--no-emotion", o->no_emotion, "skip the expression classifier");
   cmd->add_option("--plots", o->plots, "write PNG plots (measured AUs, lip sync) into this folder");
   cmd->add_option("--max-frames", o->max_frames, "score only the first N frames")->check(finite_range(0, 1e9));

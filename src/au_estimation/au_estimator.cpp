@@ -182,11 +182,34 @@ SequenceEstimate AuEstimator::estimate_sequence(const std::vector<MeshFrame>& fr
   }
   // The quietest frames are the subject's neutral as they are: a sequence is read relative to its own
   // rest (the photo prior is too coarse to take an expression off a face reliably enough for this).
-  out.neutral = median;
+  SequenceEstimate fitted = fit_sequence(frames, fps, median, video_settings());
+  fitted.neutral_frames = std::move(out.neutral_frames);
+  return fitted;
+}
+
+SequenceEstimate AuEstimator::estimate_sequence(const std::vector<MeshFrame>& frames, double fps,
+                                                const std::vector<cv::Point3f>& neutral) const {
+  // A neutral from another image (the portrait) differs from the video's own mesh by more than noise:
+  // the AUs pay for being used as on a photo.
+  return fit_sequence(frames, fps, neutral, photo_settings());
+}
+
+SequenceEstimate AuEstimator::fit_sequence(const std::vector<MeshFrame>& frames, double fps,
+                                           const std::vector<cv::Point3f>& neutral,
+                                           const AuFitSettings& settings) const {
+  const int n = int(frames.size());
+  std::vector<int> present;
+  for (int t = 0; t < n; ++t)
+    if (!frames[t].aligned.empty()) present.push_back(t);
+  if (present.empty()) throw std::invalid_argument("estimate_sequence: no frame has a face");
+  if (neutral.size() != size_t(geometry::kMeshPoints))
+    throw std::invalid_argument("estimate_sequence: the neutral face needs " + std::to_string(geometry::kMeshPoints) +
+                                " points");
+  SequenceEstimate out;
+  out.neutral = neutral;
 
   // 2. Every frame against the subject's neutral.
-  AuFitter fitter(out.neutral, geometry::compute_au_fields(basis_, canonical_, out.neutral), basis_, {},
-                  video_settings());
+  AuFitter fitter(out.neutral, geometry::compute_au_fields(basis_, canonical_, out.neutral), basis_, {}, settings);
   std::vector<AuFrame> raw(n);
   out.residual_cm.assign(n, std::numeric_limits<double>::quiet_NaN());
   out.poses.resize(n);

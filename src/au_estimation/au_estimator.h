@@ -58,6 +58,11 @@ class AuEstimator {
   FaceAuEstimate estimate_photo_extended(const std::vector<cv::Point3f>& aligned) const;
   // A sequence at `fps`; at least one frame must have a face (else std::invalid_argument).
   SequenceEstimate estimate_sequence(const std::vector<MeshFrame>& frames, double fps) const;
+  // The same against a neutral known beforehand (canonical cm, 468 points), e.g. the neutralised
+  // portrait a video was rendered from: a video that holds one emotion throughout has no quiet frames
+  // to take its neutral from. neutral_frames is empty.
+  SequenceEstimate estimate_sequence(const std::vector<MeshFrame>& frames, double fps,
+                                     const std::vector<cv::Point3f>& neutral) const;
 
   const face::CanonicalFace& canonical() const { return canonical_; }
   const geometry::AuBasis& basis() const { return basis_; }
@@ -72,6 +77,9 @@ class AuEstimator {
   std::vector<IdentityMode> identity_;
   std::vector<cv::Point3f> photo_rest_;
   std::optional<AuFitter> photo_fitter_;
+
+  SequenceEstimate fit_sequence(const std::vector<MeshFrame>& frames, double fps,
+                                const std::vector<cv::Point3f>& neutral, const AuFitSettings& settings) const;
 };
 
 // Edge-preserving smoothing in time of every AU channel: a bilateral filter (Gaussian in time with

@@ -1,6 +1,9 @@
 #include "au_estimation/media_aus.h"
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
+#include <future>
 #include <optional>
 
 #include <opencv2/core.hpp>
@@ -26,6 +29,37 @@ std::optional<face::FaceResult> detect(const face::FaceAnalyzer& fa, const cv::M
   return fa.analyze(rgb, found, idx);
 }
 
+// The meshes of consecutive frames: detected at the first frame (and wherever the face is lost),
+// tracked from frame to frame otherwise.
+struct ChunkMeshes {
+  std::vector<MeshFrame> frames;
+  int most_faces = 0;      // the most faces the detector found in a frame of the chunk
+  int faces_in_first = 0;  // faces found where the face was first found (0: no face)
+};
+
+ChunkMeshes mesh_chunk(const face::FaceAnalyzer& fa, std::vector<cv::Mat> rgb, int face_index) {
+  ChunkMeshes out;
+  std::optional<face::FaceResult> last;
+  for (const cv::Mat& frame : rgb) {
+    std::optional<face::FaceResult> now;
+    if (last) now = fa.track(frame, *last);
+    if (!now) {
+      int faces = 0;
+      now = detect(fa, frame, face_index, faces);
+      out.most_faces = std::max(out.most_faces, faces);
+      if (now && out.faces_in_first == 0) out.faces_in_first = faces;
+    }
+    MeshFrame f;
+    if (now) {
+      f.aligned = now->alignment.aligned;
+      f.pose = now->alignment.pose;
+    }
+    out.frames.push_back(std::move(f));
+    last = std::move(now);
+  }
+  return out;
+}
+
 }  // namespace
 
 MediaAus estimate_video_aus(const std::filesystem::path& video, int face_index) {
@@ -37,29 +71,33 @@ MediaAus estimate_video_aus(const std::filesystem::path& video, int face_index) 
   const int expected = info.duration_seconds > 0 ? int(std::lround(info.duration_seconds * info.fps)) : 0;
   Progress progress("reading faces", expected > 0 ? expected : 1);
 
+  // The mesh of a frame is tracked from the previous one, so frames are read in chunks that are
+  // meshed on their own (each starts with a detection) by two threads while the next chunk decodes:
+  // the result depends only on the chunk size, which depends only on the frame size.
+  const int64_t frame_bytes = std::max<int64_t>(1, int64_t(info.width) * info.height * 3);
+  const int chunk = int(std::clamp<int64_t>((int64_t{48} << 20) / frame_bytes, 4, 64));
+  const int workers = 2;
   std::vector<MeshFrame> frames;
-  std::optional<face::FaceResult> last;
   MediaAus out;
   int most_faces = 0;
-  cv::Mat rgb;
-  while (reader.read(rgb)) {
-    std::optional<face::FaceResult> now;
-    if (last) now = fa.track(rgb, *last);
-    if (!now) {
-      int faces = 0;
-      now = detect(fa, rgb, face_index, faces);
-      most_faces = std::max(most_faces, faces);
-      if (now && out.faces_in_first == 0) out.faces_in_first = faces;
-    }
-    MeshFrame f;
-    if (now) {
-      f.aligned = now->alignment.aligned;
-      f.pose = now->alignment.pose;
-    }
-    frames.push_back(std::move(f));
-    last = std::move(now);
-    progress.advance();
+  std::deque<std::future<ChunkMeshes>> pending;
+  auto collect = [&] {
+    ChunkMeshes c = pending.front().get();
+    pending.pop_front();
+    most_faces = std::max(most_faces, c.most_faces);
+    if (out.faces_in_first == 0) out.faces_in_first = c.faces_in_first;
+    progress.advance(int64_t(c.frames.size()));
+    for (auto& f : c.frames) frames.push_back(std::move(f));
+  };
+  for (bool more = true; more;) {
+    std::vector<cv::Mat> batch;
+    cv::Mat rgb;
+    while (int(batch.size()) < chunk && (more = reader.read(rgb))) batch.push_back(rgb.clone());
+    if (batch.empty()) break;
+    pending.push_back(std::async(std::launch::async, mesh_chunk, std::cref(fa), std::move(batch), face_index));
+    if (int(pending.size()) >= workers) collect();
   }
+  while (!pending.empty()) collect();
   progress.finish();
   if (reader.damaged())
     throw input_error(name, "corrupt video: decoding stopped at damage after " + std::to_string(frames.size()) +

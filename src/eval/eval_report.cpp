@@ -16,7 +16,7 @@
 #include "core/atomic_file.h"
 #include "core/json_text.h"
 #include "core/progress.h"
-#include "eval/au_measure.h"
+#include "au_estimation/au_estimator.h"
 #include "eval/image_metrics.h"
 #include "face/face_analyzer.h"
 #include "media/audio_decoder.h"
@@ -55,6 +55,7 @@ std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
 struct FrameFace {
   bool found = false;
   std::vector<cv::Point3f> aligned;   // canonical cm
+  face::HeadPose pose;
   std::vector<cv::Point2f> image;     // frame pixels
 };
 
@@ -222,6 +223,28 @@ void write_lipsync_plot(const fs::path& png, const std::vector<double>& mouth, c
 
 }  // namespace
 
+namespace {
+// The AUs worth a plot: those that reach 0.1 in the measurement or in the truth (at most 12, the
+// strongest first; the default chart's channels when none does).
+std::vector<int> plotted_aus(const AuSequence& measured, const AuSequence* truth) {
+  std::vector<std::pair<float, int>> peak;
+  for (int au = 0; au < kNumAus; ++au) {
+    float m = 0;
+    for (const auto& f : measured.frames) m = std::max(m, f[au]);
+    if (truth)
+      for (const auto& f : truth->frames) m = std::max(m, f[au]);
+    if (m >= 0.1f) peak.push_back({-m, au});
+  }
+  if (peak.empty()) return {};
+  std::sort(peak.begin(), peak.end());
+  if (peak.size() > 12) peak.resize(12);
+  std::vector<int> aus;
+  for (const auto& [m, au] : peak) aus.push_back(au);
+  std::sort(aus.begin(), aus.end());
+  return aus;
+}
+}  // namespace
+
 EvalReport evaluate(const EvalOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   EvalReport r;
@@ -263,6 +286,7 @@ EvalReport evaluate(const EvalOptions& o) {
         face::FaceResult fr = analyzer.analyze(video.frames[t], r.video + ": frame " + std::to_string(t));
         faces[t].found = true;
         faces[t].aligned = fr.alignment.aligned;
+        faces[t].pose = fr.alignment.pose;
         faces[t].image = xy(fr.landmarks);
         ++r.faces_found;
       } catch (const Error& e) {
@@ -273,35 +297,48 @@ EvalReport evaluate(const EvalOptions& o) {
   }
   if (r.faces_found == 0) throw input_error(r.video, "no face found in any frame");
 
-  // Reference (neutral) face: the portrait, else the first frame with a face.
+  // All 30 AUs by the AU estimator, against a neutral face: the portrait's (neutralised as the
+  // renderers neutralise it, unless the video kept the portrait's expression), else the video's own
+  // least expressive frames.
+  const au_estimation::AuEstimator& estimator = au_estimation::AuEstimator::standard();
+  std::vector<au_estimation::MeshFrame> mesh(r.frames);
+  for (int t = 0; t < r.frames; ++t)
+    if (faces[t].found) mesh[t] = {faces[t].aligned, faces[t].pose};
   cv::Mat portrait;
-  std::optional<face::FaceResult> reference;
   std::vector<cv::Point2f> portrait_pts;
+  au_estimation::SequenceEstimate estimate;
   if (!o.portrait.empty()) {
     portrait = media::load_image_rgb(o.portrait);
-    reference = analyzer.analyze(portrait, o.portrait.string());
-    portrait_pts = xy(reference->landmarks);
-    r.reference = "portrait";
-  } else {
-    for (int t = 0; t < r.frames && !reference; ++t)
-      if (faces[t].found) reference = analyzer.analyze(video.frames[t], r.video);
-    r.reference = "first frame";
-  }
-  AuMeasurer measurer(*reference);
-  r.measured.fps = fps;
-  r.measured.frames.resize(r.frames);
-  r.mouth_opening.assign(r.frames, kNaN);
-  // Frames without a face hold the last measured AUs.
-  AuFrame last{};
-  for (int t = 0; t < r.frames; ++t) {
-    if (faces[t].found) {
-      last = measurer.measure(faces[t].aligned);
-      r.mouth_opening[t] = AuMeasurer::mouth_opening(faces[t].aligned);
+    const face::FaceResult whole = analyzer.analyze(portrait, o.portrait.string());
+    portrait_pts = xy(whole.landmarks);
+    // The mesh reads a face a little differently at another size and crop: read the portrait as the
+    // video shows it (the warp renderer's framing at the video's size) when the video is square.
+    const cv::Size vs = video.frames.front().size();
+    std::optional<face::FaceResult> framed;
+    if (vs.width == vs.height && vs.width % 2 == 0) {
+      try {
+        framed = analyzer.analyze(render::warp::frame_portrait(portrait, portrait_pts, vs.width).image,
+                                  o.portrait.string());
+      } catch (const Error&) {
+      }
     }
-    r.measured.frames[t] = last;
+    const auto& aligned = (framed ? *framed : whole).alignment.aligned;
+    std::vector<cv::Point3f> neutral = aligned;
+    if (!o.portrait_expression_kept)
+      neutral = au_estimation::neutralised(aligned, estimator.estimate_photo_extended(aligned), estimator);
+    estimate = estimator.estimate_sequence(mesh, fps, neutral);
+    r.reference = o.portrait_expression_kept ? "portrait" : "portrait, neutralised";
+  } else {
+    estimate = estimator.estimate_sequence(mesh, fps);
+    r.reference = "least expressive frames";
   }
+  r.measured.fps = fps;
+  r.measured.frames = std::move(estimate.aus);
+  r.mouth_opening.assign(r.frames, kNaN);
+  for (int t = 0; t < r.frames; ++t)
+    if (faces[t].found) r.mouth_opening[t] = inner_lip_gap_cm(faces[t].aligned);
   if (truth && !r.au) {
-    r.au = compare_aus(*truth, r.measured, measured_aus());
+    r.au = compare_aus(*truth, r.measured);
     r.au_compared = "measured";
   }
 
@@ -332,8 +369,9 @@ EvalReport evaluate(const EvalOptions& o) {
   if (!o.plots_dir.empty()) {
     std::vector<PhoneMark> marks;
     if (!phones.empty()) marks = phonetic::phone_marks(phones);
-    write_au_plot(o.plots_dir / "measured_aus.png", r.measured, marks, measured_aus());
-    if (truth) write_au_plot(o.plots_dir / "truth_aus.png", resample(*truth, fps), marks, measured_aus());
+    const std::vector<int> shown = plotted_aus(r.measured, truth ? &*truth : nullptr);
+    write_au_plot(o.plots_dir / "measured_aus.png", r.measured, marks, shown);
+    if (truth) write_au_plot(o.plots_dir / "truth_aus.png", resample(*truth, fps), marks, shown);
     if (audio) {
       std::vector<double> mouth = r.mouth_opening;
       write_lipsync_plot(o.plots_dir / "lipsync.png", mouth,
@@ -388,7 +426,7 @@ nlohmann::json report_to_json(const EvalReport& r) {
   }
   if (!r.measured.frames.empty()) {
     nlohmann::json mean = nlohmann::json::object();
-    for (int au : measured_aus()) {
+    for (int au = 0; au < kNumAus; ++au) {
       double s = 0;
       for (const auto& f : r.measured.frames) s += f[au];
       mean[std::string(au_info(au).name)] = num(s / r.measured.frames.size());
@@ -453,7 +491,7 @@ std::string report_summary(const EvalReport& r) {
       << fmt(r.au->mean_mae) << ", r " << fmt(r.au->mean_pearson) << ", precision " << fmt(r.au->mean_precision)
       << ", recall " << fmt(r.au->mean_recall) << " @" << r.au->threshold << "\n";
     for (const auto& c : r.au->channels) {
-      if (r.au_compared != "measured" && c.truth_active == 0 && c.pred_active == 0) continue;
+      if (c.truth_active == 0 && c.pred_active == 0) continue;  // an AU neither shows
       char line[160];
       std::snprintf(line, sizeof line, "    %-24s MAE %s  r %s  P %s  R %s\n", std::string(au_info(c.au).name).c_str(),
                     fmt(c.mae).c_str(), fmt(c.pearson).c_str(), fmt(c.precision).c_str(), fmt(c.recall).c_str());

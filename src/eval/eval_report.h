@@ -21,7 +21,9 @@ namespace auhead::eval {
 struct EvalOptions {
   std::filesystem::path video;     // required unless both au_truth and au_pred are given
   std::filesystem::path audio;     // empty: the video's own audio track, if any
-  std::filesystem::path portrait;  // identity reference and neutral face; empty: the first frame
+  std::filesystem::path portrait;  // identity reference and neutral face (neutralised as the renderers
+                                   // do); empty: the video's least expressive frames are its neutral
+  bool portrait_expression_kept = false;  // the video was rendered with --keep-portrait-expression
   std::filesystem::path au_truth;  // ground-truth AU file (JSON, CSV, OpenFace CSV)
   std::filesystem::path au_pred;   // compare this AU file with au_truth instead of measured AUs
   std::optional<Emotion> emotion;  // requested emotion; empty: the truth file's label, if any
@@ -59,8 +61,8 @@ struct EvalReport {
   media::VideoInfo info;
   int frames = 0;
   int faces_found = 0;                       // frames where a face was found
-  std::string reference;                     // "portrait" or "first frame"
-  AuSequence measured;                       // measured AUs (measured_aus() channels)
+  std::string reference;                     // the neutral the AUs are read from (EvalOptions::portrait)
+  AuSequence measured;                       // all 30 AUs, by the AU estimator
   std::vector<double> mouth_opening;         // cm per frame (NaN: no face)
   std::optional<AuMetrics> au;               // vs the truth
   std::string au_compared;                   // "measured" or the --au-pred file

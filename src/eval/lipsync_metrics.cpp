@@ -10,6 +10,10 @@
 
 namespace auhead::eval {
 
+double inner_lip_gap_cm(const std::vector<cv::Point3f>& p) {
+  return p.size() < 468 ? std::nan("") : std::max(0.0, double(p[13].y - p[14].y));
+}
+
 namespace {
 
 // Linear interpolation over NaN gaps (ends hold the nearest value); all NaN → zeros.

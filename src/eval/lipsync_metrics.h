@@ -5,9 +5,15 @@
 #include <span>
 #include <vector>
 
+#include <opencv2/core/types.hpp>
+
 #include "audio2au/phonetic/phone_segment.h"
 
 namespace auhead::eval {
+
+// The mouth opening that lip sync is measured on: the inner-lip gap 13–14 of canonical landmarks
+// (FaceAlignment::aligned, cm, y up), 0 when the lips overlap; NaN for a mesh without 468 points.
+double inner_lip_gap_cm(const std::vector<cv::Point3f>& aligned);
 
 // Log energy (dB, floored 50 dB below the loudest frame) of the audio under each video frame:
 // frame i covers [i/fps, (i+1)/fps).

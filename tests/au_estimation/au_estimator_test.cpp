@@ -107,6 +107,33 @@ TEST(AuEstimation, SequenceFitRecoversAusAgainstItsNeutral) {
     for (int k = 0; k < kNumAus; ++k) EXPECT_LT(e.aus[t][k], 0.08) << "neutral frame " << t << " AU " << k;
 }
 
+TEST(AuEstimation, AHeldExpressionReadsAgainstAGivenNeutral) {
+  NEED_MODELS();
+  // A whole sequence that frowns: its quietest frames still frown, so only a neutral given from
+  // outside (the portrait it was rendered from) reads the frown.
+  std::mt19937 rng(9);
+  const auto rest = random_identity(rng);
+  std::vector<MeshFrame> frames;
+  for (int t = 0; t < 20; ++t) {
+    AuFrame a{};
+    a[au("brow_lower_left")] = a[au("brow_lower_right")] = 0.7f;
+    a[au("jaw_drop")] = (t % 4) * 0.2f;
+    frames.push_back({with_noise(face_with(rest, a), 0.01f, rng), {}});
+  }
+  SequenceEstimate own = estimator().estimate_sequence(frames, 1000.0);
+  SequenceEstimate given = estimator().estimate_sequence(frames, 1000.0, rest);
+  EXPECT_TRUE(given.neutral_frames.empty());
+  double own_brow = 0, given_brow = 0;
+  for (int t = 0; t < 20; ++t) {
+    own_brow += own.aus[t][au("brow_lower_left")] / 20;
+    given_brow += given.aus[t][au("brow_lower_left")] / 20;
+    EXPECT_NEAR(given.aus[t][au("jaw_drop")], (t % 4) * 0.2f, 0.08) << t;
+  }
+  EXPECT_LT(own_brow, 0.15);
+  EXPECT_NEAR(given_brow, 0.7, 0.1);
+  EXPECT_THROW(estimator().estimate_sequence(frames, 25, std::vector<cv::Point3f>(10)), std::invalid_argument);
+}
+
 TEST(AuEstimation, NeutralFacesOfOtherBuildsReadNearZero) {
   NEED_MODELS();
   std::mt19937 rng(11);

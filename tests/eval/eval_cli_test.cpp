@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_util.h"
+#include "auhead/au.h"
 #include "face/face_analyzer.h"
 #include "media/audio_decoder.h"
 
@@ -76,11 +77,17 @@ TEST_F(EvalCli, ScoresAGeneratedVideo) {
   auto j = read_json(report);
   EXPECT_EQ(j["frames"], 50);
   EXPECT_EQ(j["faces_found"], 50);
-  EXPECT_EQ(j["reference"], "portrait");
-  // The measured jaw follows the AUs the video was rendered from.
-  auto jaw = j["au_accuracy"]["per_au"]["jaw_drop"];
+  EXPECT_EQ(j["reference"], "portrait, neutralised");
+  // All 30 AUs are read back; the jaw follows the AUs the video was rendered from, and the smile that
+  // the whole video holds reads against the portrait's neutral.
+  const auto& acc = j["au_accuracy"];
+  EXPECT_EQ(acc["per_au"].size(), size_t(auhead::kNumAus));
+  EXPECT_LT(acc["mean"]["mae"].get<double>(), 0.08) << acc["mean"];
+  auto jaw = acc["per_au"]["jaw_drop"];
   EXPECT_GT(jaw["pearson"].get<double>(), 0.6) << jaw;
   EXPECT_LT(jaw["mae"].get<double>(), 0.2) << jaw;
+  EXPECT_GT(j["measured_aus_mean"]["lip_corner_raise_left"].get<double>(), 0.3) << j["measured_aus_mean"];
+  EXPECT_LT(j["measured_aus_mean"]["brow_lower_left"].get<double>(), 0.15) << j["measured_aus_mean"];
   EXPECT_GT(j["lip_sync"]["energy"]["pearson"].get<double>(), 0.3) << j["lip_sync"];
   EXPECT_LE(std::abs(j["lip_sync"]["energy"]["lag_ms"].get<double>()), 120) << j["lip_sync"];
   EXPECT_TRUE(j["lip_sync"].contains("phones"));

@@ -55,6 +55,15 @@ TEST(EvalAuMetrics, KnownErrorsAndActivations) {
   EXPECT_EQ(r.frames, 4);
 }
 
+TEST(EvalLipSync, InnerLipGap) {
+  std::vector<cv::Point3f> face(468);
+  face[13].y = 0.4f, face[14].y = -0.1f;
+  EXPECT_NEAR(eval::inner_lip_gap_cm(face), 0.5, 1e-6);
+  face[14].y = 0.6f;  // the lips overlap
+  EXPECT_EQ(eval::inner_lip_gap_cm(face), 0.0);
+  EXPECT_TRUE(std::isnan(eval::inner_lip_gap_cm({})));
+}
+
 TEST(EvalLipSync, EnergyLagAndPhones) {
   const int sr = 16000;
   const double fps = 25;

@@ -1,6 +1,5 @@
 // Video reading (frames back as RGB with the frame rate; errors name the file), the face-api
-// expression net (TF.js manifest reading, dequantisation, a plausible class on the portrait) and the
-// AU measurement closed loop (deform the portrait with the AU basis, measure the AUs back).
+// expression net (TF.js manifest reading, dequantisation, a plausible class on the portrait).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,10 +8,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cli/cli_test_util.h"
-#include "eval/au_measure.h"
 #include "eval/expression_net.h"
 #include "face/face_analyzer.h"
-#include "geometry/au_deformer.h"
 #include "media/image_io.h"
 #include "media/video_reader.h"
 #include "media/video_writer.h"
@@ -95,27 +92,6 @@ class EvalFace : public ::testing::Test {
   static inline cv::Mat* portrait_ = nullptr;
   static inline face::FaceResult* face_ = nullptr;
 };
-
-TEST_F(EvalFace, MeasuresBackTheAusOfADeformedFace) {
-  eval::AuMeasurer m(*face_);
-  geometry::AuDeformer deformer(*face_);
-  AuFrame zero{};
-  for (int au : eval::measured_aus()) EXPECT_NEAR(m.measure(deformer.deform_canonical(zero))[au], 0.f, 1e-4) << au;
-  for (int au : eval::measured_aus()) {
-    for (float v : {0.3f, 0.7f}) {
-      AuFrame a{};
-      a[au] = v;
-      const AuFrame got = m.measure(deformer.deform_canonical(a));
-      EXPECT_NEAR(got[au], v, 0.12) << au_info(au).name << " at " << v;
-    }
-  }
-  // A smile moves the corners, not the eyelids.
-  AuFrame smile{};
-  smile[11] = smile[12] = 0.8f;
-  const AuFrame got = m.measure(deformer.deform_canonical(smile));
-  EXPECT_LT(got[0], 0.1f);
-  EXPECT_LT(got[8], 0.1f);
-}
 
 TEST_F(EvalFace, ExpressionNetGivesAPlausibleClass) {
   const fs::path dir = eval::default_face_api_dir();
