@@ -1,12 +1,17 @@
 #include "audio2au/au_generator.h"
 
 #include "core/named_registry.h"
+#include "pipeline/implementations.h"
 
 namespace auhead {
 
 namespace {
 NamedRegistry<AuGeneratorFactory>& registry() {
-  static NamedRegistry<AuGeneratorFactory> r("AU generator", {"phonetic", "alm"});  // docs/design.md §2.2
+  static NamedRegistry<AuGeneratorFactory> r = [] {
+    NamedRegistry<AuGeneratorFactory> built("AU generator", {"phonetic", "alm"});  // docs/design.md §2.2
+    for (auto& [name, make] : builtin_au_generators()) built.add(name, std::move(make));
+    return built;
+  }();
   return r;
 }
 }  // namespace

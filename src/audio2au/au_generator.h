@@ -39,7 +39,8 @@ class AuGenerator {
 
 using AuGeneratorFactory = std::function<std::unique_ptr<AuGenerator>(const AuGeneratorOptions&)>;
 
-// Registers an implementation under a name (call from a static initialiser in its .cpp).
+// Adds (or replaces) an implementation at run time, e.g. a program's own generator; call it
+// explicitly (the built-in ones are listed in pipeline/implementations.cpp).
 bool register_au_generator(const std::string& name, AuGeneratorFactory factory);
 // The known names, and whether this build has each.
 std::vector<std::string> au_generator_names();

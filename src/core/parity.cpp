@@ -5,6 +5,7 @@
 #include <map>
 
 #include "auhead/error.h"
+#include "pipeline/implementations.h"
 
 namespace auhead {
 
@@ -13,7 +14,11 @@ namespace fs = std::filesystem;
 namespace {
 
 std::map<std::string, ParityHandler>& handler_table() {
-  static std::map<std::string, ParityHandler> table;
+  static std::map<std::string, ParityHandler> table = [] {
+    std::map<std::string, ParityHandler> built;
+    for (auto& h : builtin_parity_handlers()) built[h.name] = std::move(h);
+    return built;
+  }();
   return table;
 }
 

@@ -35,7 +35,8 @@ struct ParityHandler {
   std::function<void(const std::filesystem::path&, const ParityEmit&)> run;
 };
 
-// Adds a handler (call from a static initialiser in the subsystem's .cpp); handlers run in name order.
+// Adds (or replaces) a handler at run time (the built-in ones are listed in
+// pipeline/implementations.cpp); handlers run in name order.
 bool register_parity_handler(ParityHandler handler);
 
 // Runs every handler whose fixtures are present in `dir`, calling `on_result` as each output is

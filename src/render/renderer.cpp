@@ -1,12 +1,17 @@
 #include "render/renderer.h"
 
 #include "core/named_registry.h"
+#include "pipeline/implementations.h"
 
 namespace auhead {
 
 namespace {
 NamedRegistry<RendererFactory>& registry() {
-  static NamedRegistry<RendererFactory> r("renderer", {"warp", "diffusion"});  // docs/design.md §2.2
+  static NamedRegistry<RendererFactory> r = [] {
+    NamedRegistry<RendererFactory> built("renderer", {"warp", "diffusion"});  // docs/design.md §2.2
+    for (auto& [name, make] : builtin_renderers()) built.add(name, std::move(make));
+    return built;
+  }();
   return r;
 }
 }  // namespace

@@ -1,5 +1,5 @@
-// Stage 2 interface: AU sequence + portrait → video frames. Implementations (warp, diffusion)
-// register themselves by name; the pipeline picks one with --renderer and streams the frames out.
+// Stage 2 interface: AU sequence + portrait → video frames. Implementations (warp, diffusion) are
+// listed in pipeline/implementations.cpp; the pipeline picks one with --renderer and streams the frames out.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +38,7 @@ class Renderer {
 
 using RendererFactory = std::function<std::unique_ptr<Renderer>(const RendererOptions&)>;
 
+// Adds (or replaces) an implementation at run time, e.g. a program's own renderer; call it explicitly.
 bool register_renderer(const std::string& name, RendererFactory factory);
 // Throws a usage error for an unknown name, an unavailable error for a known one not in this build.
 std::unique_ptr<Renderer> make_renderer(const std::string& name, const RendererOptions& options);

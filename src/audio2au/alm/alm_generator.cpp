@@ -16,11 +16,6 @@
 
 namespace auhead::alm {
 
-namespace {
-[[maybe_unused]] const bool registered = register_au_generator(
-    "alm", [](const AuGeneratorOptions& o) { return std::make_unique<AlmGenerator>(o); });
-}  // namespace
-
 AlmGenerator::AlmGenerator(const AuGeneratorOptions& options) : options_(options) {
   loaded_ = load_alm_model_dir(options.model_dir);
   sampling_ = loaded_.sampling;

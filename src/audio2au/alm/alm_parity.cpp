@@ -49,11 +49,6 @@ void emit_logmel(const fs::path& file, const ParityEmit& emit) {
   if (!any) throw input_error(file.string(), "no NAME_audio with NAME_logmel128/NAME_logmel80 pairs");
 }
 
-const bool registered = register_parity_handler(
-    {"whisper_logmel",
-     {"whisper_logmel.safetensors"},
-     [](const fs::path& d) { return fs::exists(d / "whisper_logmel.safetensors"); },
-     [](const fs::path& d, const ParityEmit& emit) { emit_logmel(d / "whisper_logmel.safetensors", emit); }});
 
 // A folder laid out like qwen2_audio_tower/ or qwen2_audio_tiny/: config.json (model_type
 // qwen2_audio), model.safetensors, io.safetensors.
@@ -110,15 +105,20 @@ void run_qwen2_audio_fixture(const fs::path& dir, const ParityEmit& emit) {
                          need("text_only_logits")));
 }
 
-const bool registered_qwen2_audio = register_parity_handler(
-    {"qwen2_audio",
-     {"qwen2_audio_tower", "qwen2_audio_tiny"},
-     [](const fs::path& d) { return !qwen2_audio_fixtures(d).empty(); },
-     [](const fs::path& d, const ParityEmit& emit) {
-       for (const auto& f : qwen2_audio_fixtures(d)) run_qwen2_audio_fixture(f, emit);
-     }});
-
 }  // namespace
+
+std::vector<ParityHandler> parity_handlers() {
+  return {{"whisper_logmel",
+           {"whisper_logmel.safetensors"},
+           [](const fs::path& d) { return fs::exists(d / "whisper_logmel.safetensors"); },
+           [](const fs::path& d, const ParityEmit& emit) { emit_logmel(d / "whisper_logmel.safetensors", emit); }},
+          {"qwen2_audio",
+           {"qwen2_audio_tower", "qwen2_audio_tiny"},
+           [](const fs::path& d) { return !qwen2_audio_fixtures(d).empty(); },
+           [](const fs::path& d, const ParityEmit& emit) {
+             for (const auto& f : qwen2_audio_fixtures(d)) run_qwen2_audio_fixture(f, emit);
+           }}};
+}
 
 ParityReport run_logmel_parity(const fs::path& file, const ParityEmit& on_result) {
   require(file, "the log-mel fixture");

@@ -5,10 +5,15 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/parity.h"
 
 namespace auhead::alm {
+
+// The handlers of `auhead parity --fixtures` for the Whisper log-mel and Qwen2-Audio fixtures
+// (listed in pipeline/implementations.cpp).
+std::vector<ParityHandler> parity_handlers();
 
 // For every NAME_audio in `file`: our log-mel (128 and 80 bins) against NAME_logmel128/80 (their
 // first T frames), max abs error <= 1e-4.

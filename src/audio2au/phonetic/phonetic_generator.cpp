@@ -55,9 +55,6 @@ PhoneTrack fill_silences(const PhoneTrack& primary, const PhoneTrack& fallback) 
 }
 
 bool is_opening(int a) { return a == kJawDrop || a == kLipsPart || a == kLowerLipDepress; }
-
-[[maybe_unused]] const bool registered = register_au_generator(
-    "phonetic", [](const AuGeneratorOptions& o) { return std::make_unique<PhoneticGenerator>(o); });
 }  // namespace
 
 PhoneticGenerator::PhoneticGenerator(AuGeneratorOptions options) : options_(std::move(options)) {

@@ -219,9 +219,4 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
   }
 }
 
-namespace {
-const bool registered = register_renderer(
-    "diffusion", [](const RendererOptions& o) -> std::unique_ptr<Renderer> { return std::make_unique<DiffusionRenderer>(o); });
-}  // namespace
-
 }  // namespace auhead::diffusion

@@ -178,25 +178,24 @@ void run_clip_vision(const fs::path& root, const Emit& emit) {
 
 // A handler present when `part` exists; it also covers `also` (files it reads that other handlers share).
 template <class Run>
-bool add(const char* name, const char* part, Run run, std::vector<std::string> also = {}) {
+ParityHandler when_present(const char* name, const char* part, Run run, std::vector<std::string> also = {}) {
   also.insert(also.begin(), part);
-  return register_parity_handler({name, also, [part](const fs::path& d) { return fs::exists(d / part); }, run});
+  return {name, also, [part](const fs::path& d) { return fs::exists(d / part); }, run};
 }
 
-const bool registered =
-    register_parity_handler({"vae",
-                             {"vae", "vae_io.safetensors"},
-                             [](const fs::path& d) { return fs::exists(d / "vae") || fs::exists(d / "vae_io.safetensors"); },
-                             run_vae}) &&
-    add("schedulers", "schedulers.json", run_schedulers) &&
-    add("pose_guider", "pose_guider", run_pose_guider, {"step_io.safetensors"}) &&
-    add("reference_unet", "reference_unet", run_reference_unet, {"step_io.safetensors"}) &&
-    add("denoising_unet", "denoising_unet", run_denoising_unet, {"step_io.safetensors"}) &&
-    register_parity_handler({"clip_vision",
-                             {"clip_vision_tiny"},
-                             [](const fs::path& d) { return !clip_folder(d).empty(); },
-                             run_clip_vision});
-
 }  // namespace
+
+std::vector<ParityHandler> parity_handlers() {
+  return {{"vae",
+           {"vae", "vae_io.safetensors"},
+           [](const fs::path& d) { return fs::exists(d / "vae") || fs::exists(d / "vae_io.safetensors"); },
+           run_vae},
+          when_present("schedulers", "schedulers.json", run_schedulers),
+          when_present("pose_guider", "pose_guider", run_pose_guider, {"step_io.safetensors"}),
+          when_present("reference_unet", "reference_unet", run_reference_unet, {"step_io.safetensors"}),
+          when_present("denoising_unet", "denoising_unet", run_denoising_unet, {"step_io.safetensors"}),
+          {"clip_vision", {"clip_vision_tiny"}, [](const fs::path& d) { return !clip_folder(d).empty(); },
+           run_clip_vision}};
+}
 
 }  // namespace auhead::diffusion

@@ -141,9 +141,4 @@ void WarpRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, co
   }
 }
 
-namespace {
-const bool registered = register_renderer(
-    "warp", [](const RendererOptions& o) -> std::unique_ptr<Renderer> { return std::make_unique<WarpRenderer>(o); });
-}  // namespace
-
 }  // namespace auhead::render::warp

@@ -1,0 +1,40 @@
+#include "pipeline/implementations.h"
+
+#include "audio2au/alm/alm_generator.h"
+#include "audio2au/alm/alm_parity.h"
+#include "audio2au/phonetic/phonetic_generator.h"
+#include "render/diffusion/diffusion_renderer.h"
+#include "render/diffusion/parity.h"
+#include "render/warp/warp_renderer.h"
+
+namespace auhead {
+
+std::vector<std::pair<std::string, RendererFactory>> builtin_renderers() {
+  return {
+      {"warp", [](const RendererOptions& o) -> std::unique_ptr<Renderer> {
+         return std::make_unique<render::warp::WarpRenderer>(o);
+       }},
+      {"diffusion", [](const RendererOptions& o) -> std::unique_ptr<Renderer> {
+         return std::make_unique<diffusion::DiffusionRenderer>(o);
+       }},
+  };
+}
+
+std::vector<std::pair<std::string, AuGeneratorFactory>> builtin_au_generators() {
+  return {
+      {"phonetic", [](const AuGeneratorOptions& o) -> std::unique_ptr<AuGenerator> {
+         return std::make_unique<phonetic::PhoneticGenerator>(o);
+       }},
+      {"alm", [](const AuGeneratorOptions& o) -> std::unique_ptr<AuGenerator> {
+         return std::make_unique<alm::AlmGenerator>(o);
+       }},
+  };
+}
+
+std::vector<ParityHandler> builtin_parity_handlers() {
+  std::vector<ParityHandler> all = diffusion::parity_handlers();
+  for (auto& h : alm::parity_handlers()) all.push_back(std::move(h));
+  return all;
+}
+
+}  // namespace auhead
