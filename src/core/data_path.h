@@ -1,5 +1,8 @@
-// Where auhead's data files (data/: AU bases, prototypes, tables) are: $AUHEAD_DATA_DIR if set,
-// otherwise the source tree's data/ folder recorded at build time.
+// Where auhead's data files (data/: AU bases, prototypes, tables) and downloaded models (models/:
+// face, face-api, qwen) are. In order: $AUHEAD_DATA_DIR / $AUHEAD_MODELS_DIR; an installed layout
+// beside the running program (<bin>/../share/auhead/{data,models}, so an installed tree can move);
+// the source tree this was built from, when it still exists (running from the build folder); the
+// install prefix configured at build time (a program linking an installed libauhead).
 #pragma once
 #include <filesystem>
 #include <string_view>
@@ -9,5 +12,7 @@ namespace auhead {
 std::filesystem::path data_dir();
 // data_dir() / relative, or an unavailable error naming the missing file.
 std::filesystem::path data_file(std::string_view relative);
+// The models folder (its subfolders: face, face-api, qwen).
+std::filesystem::path models_dir();
 
 }  // namespace auhead

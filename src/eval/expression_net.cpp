@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "auhead/error.h"
+#include "core/data_path.h"
 #include "build_config.h"
 #include "core/atomic_file.h"
 #include "core/json_text.h"
@@ -32,8 +33,7 @@ std::optional<int> emotion_to_expression(Emotion e) {
 }
 
 fs::path default_face_api_dir() {
-  if (const char* env = std::getenv("AUHEAD_MODELS_DIR"); env && *env) return fs::path(env) / "face-api";
-  return fs::path(AUHEAD_SOURCE_DIR) / "models" / "face-api";
+  return models_dir() / "face-api";
 }
 
 std::vector<TfjsWeight> read_tfjs_weights(const fs::path& manifest) {

@@ -26,7 +26,7 @@ Emotion expression_to_emotion(int cls);
 // Our label → face-api class, nullopt for contempt.
 std::optional<int> emotion_to_expression(Emotion e);
 
-// $AUHEAD_MODELS_DIR/face-api, else <source>/models/face-api (scripts/setup.d/40-face-api.sh).
+// models_dir()/face-api (core/data_path.h; scripts/setup.d/40-face-api.sh).
 std::filesystem::path default_face_api_dir();
 
 // One weight tensor of a TF.js manifest, dequantised to float (value = q · scale + min).

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "auhead/error.h"
+#include "core/data_path.h"
 #include "build_config.h"
 
 namespace auhead::face {
@@ -33,8 +34,7 @@ double r6(double v) { return std::round(v * 1e6) / 1e6; }
 }  // namespace
 
 fs::path default_face_models_dir() {
-  if (const char* env = std::getenv("AUHEAD_MODELS_DIR"); env && *env) return fs::path(env) / "face";
-  return fs::path(AUHEAD_SOURCE_DIR) / "models" / "face";
+  return models_dir() / "face";
 }
 
 FaceAnalyzer::FaceAnalyzer(const fs::path& dir)

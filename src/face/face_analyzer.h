@@ -35,7 +35,7 @@ struct FaceResult {
   FaceAlignment alignment;               // head pose, similarity to the canonical face
 };
 
-// Where the face models are: $AUHEAD_MODELS_DIR/face when that is set, else <source>/models/face.
+// Where the face models are: models_dir()/face (core/data_path.h).
 std::filesystem::path default_face_models_dir();
 
 class FaceAnalyzer {

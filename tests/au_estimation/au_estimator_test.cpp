@@ -101,7 +101,9 @@ TEST(AuEstimation, SequenceFitRecoversAusAgainstItsNeutral) {
       b.push_back(e.aus[t][au(name)]);
     }
     const bool varies = std::any_of(a.begin(), a.end(), [&](double v) { return v != a.front(); });
-    if (varies) EXPECT_GT(eval::pearson(a, b), 0.9) << name;
+    if (varies) {
+      EXPECT_GT(eval::pearson(a, b), 0.9) << name;
+    }
   }
   for (size_t t = 0; t < truth.size(); t += 3)
     for (int k = 0; k < kNumAus; ++k) EXPECT_LT(e.aus[t][k], 0.08) << "neutral frame " << t << " AU " << k;

@@ -11,6 +11,7 @@
 #include "build_config.h"
 #include "audio2au/alm/unicode_text.h"
 #include "auhead/error.h"
+#include "core/data_path.h"
 #include "core/json_text.h"
 
 namespace auhead::alm {
@@ -66,8 +67,7 @@ constexpr std::size_t kMaxBpeBytes = 1024;
 }  // namespace
 
 fs::path default_qwen_tokenizer_file() {
-  if (const char* env = std::getenv("AUHEAD_MODELS_DIR"); env && *env) return fs::path(env) / "qwen" / "tokenizer.json";
-  return fs::path(AUHEAD_SOURCE_DIR) / "models" / "qwen" / "tokenizer.json";
+  return models_dir() / "qwen" / "tokenizer.json";
 }
 
 BpeTokenizer BpeTokenizer::from_tokenizer_json(const fs::path& file) {

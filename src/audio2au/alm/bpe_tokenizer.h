@@ -18,7 +18,7 @@ struct AddedToken {
 };
 
 // The Qwen tokenizer that scripts/setup.d/30-qwen-tokenizer.sh installs:
-// $AUHEAD_MODELS_DIR/qwen/tokenizer.json when that is set, else <source>/models/qwen/tokenizer.json.
+// models_dir()/qwen/tokenizer.json (core/data_path.h).
 std::filesystem::path default_qwen_tokenizer_file();
 
 class BpeTokenizer {
