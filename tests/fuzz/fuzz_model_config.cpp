@@ -7,6 +7,11 @@
 //      renderer does, check_schedule_fits and the DDIM and DPM-Solver++ schedulers built from it
 //      (1 + size % 37 steps, one step each on a 1×1×2×2 latent)
 //   4: ClipVisionConfig::from_file        (diffusion: image_encoder/config.json)
+// and, for a first byte 0xF0..0xF7 (so that the older seeds and reproducers keep their reader):
+//   0xF0/0xF4: read_render_config            (diffusion: render_config.json)
+//   0xF1/0xF5: alm::read_generation_config   (alm: generation_config.json)
+//   0xF2/0xF6: alm::read_prompt_settings     (alm: auhead_alm.json)
+//   0xF3/0xF7: alm::read_lora_adapter_config (alm: adapter_config.json)
 // Files are written to a scratch file (the readers take paths).
 #include <torch/torch.h>
 
@@ -14,12 +19,15 @@
 #include <cstdint>
 #include <string>
 
+#include "audio2au/alm/alm_model_dir.h"
+#include "audio2au/alm/lora_merge.h"
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "auhead/error.h"
 #include "core/json_text.h"
 #include "fuzz_util.h"
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/ddim_scheduler.h"
+#include "render/diffusion/diffusion_model_dir.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
 #include "render/diffusion/noise_schedule.h"
 #include "render/diffusion/schedule_fit.h"
@@ -47,7 +55,8 @@ int fuzz_one(const uint8_t* data, size_t size) {
   static auhead::fuzz::ScratchFile file("config.json");
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    switch (data[0] % 5) {
+    const uint8_t sel = data[0];
+    switch (sel >= 0xF0 && sel <= 0xF7 ? 5 + (sel - 0xF0) % 4 : sel % 5) {
       case 0: {
         auto c = auhead::alm::Qwen2AudioConfig::from_json_file(file.write(text));
         auhead::fuzz::note("qwen2-audio config: audio d_model " + std::to_string(c.audio.d_model));
@@ -68,6 +77,22 @@ int fuzz_one(const uint8_t* data, size_t size) {
         break;
       }
       case 4: (void)diffusion::ClipVisionConfig::from_file(file.write(text)); break;
+      case 5: {
+        auto r = diffusion::read_render_config(file.write(text));
+        auhead::fuzz::note("render config: " + std::to_string(r.steps) + " steps");
+        break;
+      }
+      case 6: {
+        auto g = auhead::alm::read_generation_config(file.write(text));
+        auhead::fuzz::note("generation config: top_k " + std::to_string(g.top_k));
+        break;
+      }
+      case 7: (void)auhead::alm::read_prompt_settings(file.write(text)); break;
+      case 8: {
+        auto a = auhead::alm::read_lora_adapter_config(file.write(text));
+        auhead::fuzz::note("adapter: scale " + std::to_string(a.alpha_of("q_proj") / a.rank_of("q_proj")));
+        break;
+      }
     }
     auhead::fuzz::note("read");
   } catch (const auhead::Error& e) {

@@ -56,6 +56,8 @@ void check_tokenizer_fits(const BpeTokenizer& t, const fs::path& file, const Qwe
                                          std::to_string(config.text->vocab_size));
 }
 
+}  // namespace
+
 AlmPromptSettings read_prompt_settings(const fs::path& file) {
   AlmPromptSettings s;
   if (!file_exists(file)) return s;
@@ -73,15 +75,17 @@ AlmPromptSettings read_prompt_settings(const fs::path& file) {
   return s;
 }
 
-SamplingSettings read_sampling(const fs::path& file) {
+SamplingSettings read_generation_config(const fs::path& file) {
   SamplingSettings s;
   if (!file_exists(file)) return s;
   const nlohmann::json j = read_json_object_file(file);
   try {
     if (j.value("do_sample", false)) {
-      s.temperature = j.value("temperature", 1.0f);
-      s.top_k = j.value("top_k", 50);  // Hugging Face's defaults when sampling
-      s.top_p = j.value("top_p", 1.0f);
+      // Hugging Face's defaults when sampling; a value of the wrong type or beyond the range is refused.
+      const std::string src = file.string(), pre = "bad generation settings: ";
+      s.temperature = float(config_number(j, "temperature", 1.0, 0.0, 1e6, src, pre));
+      s.top_k = int(config_int(j, "top_k", 50, 0, 1 << 24, src, pre));
+      s.top_p = float(config_number(j, "top_p", 1.0, 0.0, 1.0, src, pre));
     }
   } catch (const nlohmann::json::exception& e) {
     throw input_error(file.string(), std::string("bad generation settings: ") + e.what());
@@ -93,7 +97,6 @@ SamplingSettings read_sampling(const fs::path& file) {
   }
   return s;
 }
-}  // namespace
 
 AlmModel load_alm_model_dir(const fs::path& dir) {
   if (dir.empty()) throw usage_error("--au-generator alm needs --au-model DIR (a Qwen2-Audio checkpoint folder)");
@@ -108,7 +111,7 @@ AlmModel load_alm_model_dir(const fs::path& dir) {
   m.tokenizer.emplace(load_tokenizer(dir, config, m.tokenizer_file));
   check_tokenizer_fits(*m.tokenizer, m.tokenizer_file, config);
   m.prompt = read_prompt_settings(dir / "auhead_alm.json");
-  m.sampling = read_sampling(dir / "generation_config.json");
+  m.sampling = read_generation_config(dir / "generation_config.json");
   m.model = load_qwen2_audio(dir);
   for (const fs::path& adapter : {dir, dir / "adapter"})
     if (file_exists(adapter / "adapter_config.json")) {

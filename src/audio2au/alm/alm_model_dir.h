@@ -36,6 +36,11 @@ struct AlmModel {
   int lora_modules = 0;                  // modules an adapter was merged into
 };
 
+// The two optional settings files of DIR (defaults when absent); a malformed file, a value of the
+// wrong type or out of range is an input error naming it.
+AlmPromptSettings read_prompt_settings(const std::filesystem::path& auhead_alm_json);
+SamplingSettings read_generation_config(const std::filesystem::path& generation_config_json);
+
 // Loads DIR. The tokenizer is DIR/tokenizer.json, else DIR/vocab.json + merges.txt, else the Qwen
 // tokenizer of the set-up script with Qwen2-Audio's audio tokens at audio_token_index, +1, +2. A LoRA
 // adapter is DIR/adapter_config.json or DIR/adapter/adapter_config.json. A missing folder or file is

@@ -21,12 +21,28 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // PEFT matches rank_pattern / alpha_pattern keys against the end of the module name.
-template <class T>
-T pattern_value(const nlohmann::json& patterns, const std::string& module, T fallback) {
-  if (!patterns.is_object()) return fallback;
-  for (const auto& [key, value] : patterns.items())
-    if (module == key || ends_with(module, "." + key)) return value.template get<T>();
+double pattern_value(const std::map<std::string, double>& patterns, const std::string& module, double fallback) {
+  for (const auto& [key, value] : patterns)
+    if (module == key || ends_with(module, "." + key)) return value;
   return fallback;
+}
+
+// A number in [lo, hi] (finite), else an input error naming the file and `what`.
+double checked_number(const nlohmann::json& v, double lo, double hi, const std::string& file, const std::string& what) {
+  if (!v.is_number() || !(v.get<double>() >= lo && v.get<double>() <= hi))
+    throw input_error(file, "bad adapter config: " + what + " must be a number in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "]");
+  return v.get<double>();
+}
+
+std::map<std::string, double> read_pattern(const nlohmann::json& cfg, const char* key, double lo, double hi,
+                                           const std::string& file) {
+  std::map<std::string, double> out;
+  if (!cfg.contains(key) || cfg[key].is_null()) return out;
+  if (!cfg[key].is_object()) throw input_error(file, std::string("bad adapter config: ") + key + " must be an object");
+  for (const auto& [module, value] : cfg[key].items())
+    out[module] = checked_number(value, lo, hi, file, std::string(key) + "." + module);
+  return out;
 }
 
 // "base_model.model.x.y.lora_A.weight" or "...lora_A.default.weight" -> ("x.y", 'A').
@@ -46,29 +62,45 @@ bool split_key(const std::string& key, std::string& module, char& which) {
 
 }  // namespace
 
+double LoraAdapterConfig::rank_of(const std::string& module) const { return pattern_value(rank_pattern, module, r); }
+double LoraAdapterConfig::alpha_of(const std::string& module) const { return pattern_value(alpha_pattern, module, alpha); }
+
+LoraAdapterConfig read_lora_adapter_config(const fs::path& config_file) {
+  const std::string file = config_file.string();
+  const nlohmann::json cfg = read_json_object_file(config_file);
+  LoraAdapterConfig c;
+  constexpr double kMaxRank = 65536, kMaxAlpha = 1e6;
+  try {
+    if (cfg.value("peft_type", std::string("LORA")) != "LORA")
+      throw input_error(file, "peft_type '" + cfg.value("peft_type", std::string()) + "' is not LORA");
+    if (!cfg.contains("r")) throw input_error(file, "bad adapter config: no r (the LoRA rank)");
+    c.r = checked_number(cfg["r"], 0, kMaxRank, file, "r");
+    if (c.r <= 0) throw input_error(file, "r must be positive");
+    c.alpha = cfg.contains("lora_alpha") && !cfg["lora_alpha"].is_null()
+                  ? checked_number(cfg["lora_alpha"], -kMaxAlpha, kMaxAlpha, file, "lora_alpha")
+                  : c.r;
+    c.rslora = cfg.value("use_rslora", false);
+    if (cfg.value("use_dora", false)) throw input_error(file, "DoRA adapters are not supported");
+    if (cfg.value("fan_in_fan_out", false)) throw input_error(file, "fan_in_fan_out adapters are not supported");
+    if (cfg.value("bias", std::string("none")) != "none")
+      throw input_error(file, "adapters with trained biases are not supported");
+    if (cfg.contains("modules_to_save") && !cfg["modules_to_save"].is_null() && !cfg["modules_to_save"].empty())
+      throw input_error(file, "modules_to_save is not supported");
+    c.rank_pattern = read_pattern(cfg, "rank_pattern", 0, kMaxRank, file);
+    for (const auto& [module, rank] : c.rank_pattern)
+      if (rank <= 0) throw input_error(file, "bad adapter config: rank_pattern." + module + " must be positive");
+    c.alpha_pattern = read_pattern(cfg, "alpha_pattern", -kMaxAlpha, kMaxAlpha, file);
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(file, std::string("bad adapter config: ") + e.what());
+  }
+  return c;
+}
+
 int merge_peft_lora(torch::nn::Module& model, const fs::path& dir) {
   const fs::path config_file = dir / "adapter_config.json", weights_file = dir / "adapter_model.safetensors";
   if (!fs::exists(config_file)) throw input_error(config_file.string(), "no such file (the LoRA adapter's config)");
   if (!fs::exists(weights_file)) throw input_error(weights_file.string(), "no such file (the LoRA adapter's weights)");
-  const nlohmann::json cfg = read_json_object_file(config_file);
-  double r = 0, alpha = 0;
-  bool rslora = false;
-  try {
-    if (cfg.value("peft_type", std::string("LORA")) != "LORA")
-      throw input_error(config_file.string(), "peft_type '" + cfg.value("peft_type", std::string()) + "' is not LORA");
-    r = cfg.at("r").get<double>();
-    alpha = cfg.value("lora_alpha", r);
-    rslora = cfg.value("use_rslora", false);
-    if (cfg.value("use_dora", false)) throw input_error(config_file.string(), "DoRA adapters are not supported");
-    if (cfg.value("fan_in_fan_out", false)) throw input_error(config_file.string(), "fan_in_fan_out adapters are not supported");
-    if (cfg.value("bias", std::string("none")) != "none")
-      throw input_error(config_file.string(), "adapters with trained biases are not supported");
-    if (cfg.contains("modules_to_save") && !cfg["modules_to_save"].is_null() && !cfg["modules_to_save"].empty())
-      throw input_error(config_file.string(), "modules_to_save is not supported");
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(config_file.string(), std::string("bad adapter config: ") + e.what());
-  }
-  if (r <= 0) throw input_error(config_file.string(), "r must be positive");
+  const LoraAdapterConfig cfg = read_lora_adapter_config(config_file);
 
   std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> pairs;  // module -> (A, B)
   for (const auto& [key, tensor] : load_safetensors(weights_file)) {
@@ -89,9 +121,8 @@ int merge_peft_lora(torch::nn::Module& model, const fs::path& dir) {
     if (w->dim() != 2 || a.dim() != 2 || b.dim() != 2 || a.size(1) != w->size(1) || b.size(0) != w->size(0) ||
         a.size(0) != b.size(1))
       throw input_error(weights_file.string(), module + ": LoRA shapes do not fit the weight");
-    const double rank = pattern_value<double>(cfg.value("rank_pattern", nlohmann::json()), module, r);
-    const double lora_alpha = pattern_value<double>(cfg.value("alpha_pattern", nlohmann::json()), module, alpha);
-    const double scale = rslora ? lora_alpha / std::sqrt(rank) : lora_alpha / rank;
+    const double rank = cfg.rank_of(module), lora_alpha = cfg.alpha_of(module);
+    const double scale = cfg.rslora ? lora_alpha / std::sqrt(rank) : lora_alpha / rank;
     torch::Tensor delta = torch::matmul(b.to(torch::kDouble), a.to(torch::kDouble)) * scale;
     w->add_(delta.to(w->scalar_type()));
     ++merged;

@@ -6,6 +6,7 @@
 
 #include "auhead/au_sequence.h"
 #include "auhead/error.h"
+#include "core/json_text.h"
 #include "core/atomic_file.h"
 #include "core/torch_checkpoint.h"
 #include "render/diffusion/schedule_fit.h"
@@ -54,20 +55,26 @@ UNetConditionModel unet_from_pth(UNetConfig config, const std::vector<fs::path>&
   return unet;
 }
 
-DiffusionSettings read_settings(const fs::path& file) {
+}  // namespace
+
+DiffusionSettings read_render_config(const fs::path& file) {
   DiffusionSettings s;
   if (!fs::exists(file)) return s;
   const nlohmann::json j = read_json(file);
+  if (!j.is_object()) throw input_error(file.string(), "bad render settings: a JSON object expected");
+  const std::string src = file.string(), pre = "bad render settings: ";
+  // Wide bounds here (a value of the wrong type, fractional or huge is refused at once); the sampling
+  // limits below say what is valid.
+  s.steps = int(config_int(j, "steps", s.steps, -1000000, 1000000, src, pre));
+  s.guidance_reference = config_number(j, "guidance_reference", s.guidance_reference, -1e6, 1e6, src, pre);
+  s.guidance_au = config_number(j, "guidance_au", s.guidance_au, -1e6, 1e6, src, pre);
+  s.context_frames = int(config_int(j, "context_frames", s.context_frames, 1, 256, src, pre));
+  s.context_overlap = int(config_int(j, "context_overlap", s.context_overlap, 0, 255, src, pre));
   try {
-    s.steps = j.value("steps", s.steps);
     s.sampler = j.value("sampler", s.sampler);
-    s.guidance_reference = j.value("guidance_reference", s.guidance_reference);
-    s.guidance_au = j.value("guidance_au", s.guidance_au);
-    s.context_frames = j.value("context_frames", s.context_frames);
-    s.context_overlap = j.value("context_overlap", s.context_overlap);
     s.device = j.value("device", s.device);
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(file.string(), std::string("bad render settings: ") + e.what());
+  } catch (const nlohmann::json::exception&) {
+    throw input_error(src, pre + "sampler and device must be strings");
   }
   const SamplingOptions sampling{s.steps, s.sampler, s.guidance_reference, s.guidance_au, s.device};
   if (auto p = sampling_problem(sampling)) throw input_error(file.string(), "bad render settings: " + p->key + " " + p->problem);
@@ -75,6 +82,8 @@ DiffusionSettings read_settings(const fs::path& file) {
     throw input_error(file.string(), "bad render settings: need context_frames >= 1 and 0 <= context_overlap < context_frames");
   return s;
 }
+
+namespace {
 
 // The caller's settings (already checked) over the file's.
 void override_settings(DiffusionSettings& s, const SamplingOptions& o) {
@@ -131,7 +140,7 @@ DiffusionModels load_diffusion_models(const fs::path& dir, const SamplingOptions
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw unavailable_error(dir.string() + ": no such folder (--render-model)");
   DiffusionModels m;
-  m.settings = read_settings(dir / "render_config.json");
+  m.settings = read_render_config(dir / "render_config.json");
   override_settings(m.settings, overrides);
 
   // Check every required file before loading any, so that the first error names what is missing.

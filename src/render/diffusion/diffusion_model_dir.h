@@ -53,6 +53,10 @@ struct DiffusionModels {
 //   render_config.json                 optional: DiffusionSettings, then `overrides` over them
 // .pth UNets take AniPortrait's full-size configs. A missing required file is an unavailable error
 // naming the file; bad keys or shapes are input errors naming the key; a bad override is a usage error.
+// DIR/render_config.json (defaults when the file is absent). Errors: input errors naming the file for a
+// value of the wrong type, out of range, or settings the samplers cannot run (context_overlap >= context_frames).
+DiffusionSettings read_render_config(const std::filesystem::path& file);
+
 DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const SamplingOptions& overrides = {});
 
 // Moves every model to `device` ("auto", "cpu" or "cuda") in `dtype` ("auto": fp16 on CUDA, fp32 on
