@@ -60,7 +60,8 @@ class AuEstimator {
   SequenceEstimate estimate_sequence(const std::vector<MeshFrame>& frames, double fps) const;
   // The same against a neutral known beforehand (canonical cm, 468 points), e.g. the neutralised
   // portrait a video was rendered from: a video that holds one emotion throughout has no quiet frames
-  // to take its neutral from. neutral_frames is empty.
+  // to take its neutral from. That neutral comes from another image, so the AUs are fitted at the
+  // photo fit's sparsity prices rather than the video fit's. neutral_frames is empty.
   SequenceEstimate estimate_sequence(const std::vector<MeshFrame>& frames, double fps,
                                      const std::vector<cv::Point3f>& neutral) const;
 

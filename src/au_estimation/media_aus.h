@@ -1,5 +1,6 @@
-// AUs read from image and video files: decoding, the face mesh of every frame (detected once, then
-// tracked from frame to frame as MediaPipe does, detected again when the face is lost), and the
+// AUs read from image and video files: decoding, the face mesh of every frame (detected, then
+// tracked from frame to frame as MediaPipe does and detected again when the face is lost; a video is
+// meshed in chunks of up to 64 frames on two threads, each chunk starting with a detection), and the
 // AuEstimator. What `auhead au --video/--image` and `generate --driving-video` run.
 #pragma once
 #include <filesystem>
