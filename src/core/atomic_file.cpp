@@ -116,9 +116,11 @@ void AtomicFile::commit() {
 }
 
 void remove_temporaries_on_signal() {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGUSR1,
-                  SIGUSR2})
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGXCPU, SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2})
     std::signal(sig, remove_temporaries_and_die);
+  // A file-size limit (ulimit -f) is a full disk in small: ignored, the write fails with EFBIG and the
+  // output error names the file (exit 4), temporaries removed as for any failed write.
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 int track_temporary_folder(const fs::path& folder) { return track(g_folders, folder); }

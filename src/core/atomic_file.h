@@ -26,9 +26,10 @@ class AtomicFile {
 };
 
 // Makes the signals that end a process (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGXCPU,
-// SIGXFSZ, SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2) remove the temporaries of every live AtomicFile and
-// temporary folder before the process ends, so an interrupted run leaves no partial output. Front
-// ends call it once at start-up.
+// SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2) remove the temporaries of every live AtomicFile and
+// temporary folder before the process ends, so an interrupted run leaves no partial output; SIGXFSZ
+// (a file-size limit) is ignored, so the write fails and ends as an output error. Front ends call it
+// once at start-up.
 void remove_temporaries_on_signal();
 
 // A temporary folder of flat files (a frame sequence being written) that a signal removes too;

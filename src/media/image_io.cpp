@@ -16,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "auhead/error.h"
+#include "core/stderr_capture.h"
 #include "core/atomic_file.h"
 #include "core/input_file.h"
 
@@ -127,40 +128,6 @@ std::pair<uint64_t, uint64_t> header_size(const std::vector<uchar>& b, ImageKind
   return {0, 0};
 }
 
-// Runs `decode` with the process's stderr sent to a temporary file: libpng and libjpeg print their
-// own warnings there ("Premature end of JPEG file"), which would break auhead's one-line error and
-// ignore --quiet. Returns the first line they printed (empty: none).
-template <class F>
-std::string with_stderr_captured(F&& decode) {
-  std::fflush(stderr);
-  FILE* sink = std::tmpfile();
-  const int saved = sink ? ::dup(2) : -1;
-  if (saved < 0) {
-    if (sink) std::fclose(sink);
-    decode();
-    return {};
-  }
-  ::dup2(::fileno(sink), 2);
-  try {
-    decode();
-  } catch (...) {
-    std::fflush(stderr);
-    ::dup2(saved, 2);
-    ::close(saved);
-    std::fclose(sink);
-    throw;
-  }
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  std::string text(512, '\0');
-  std::rewind(sink);
-  text.resize(std::fread(text.data(), 1, text.size(), sink));
-  std::fclose(sink);
-  text = text.substr(0, text.find('\n'));
-  return text;
-}
-
 cv::Mat to_rgb8(const cv::Mat& img) {
   cv::Mat img8;
   if (img.depth() == CV_8U) {
@@ -251,11 +218,13 @@ void write_png(const fs::path& file, const cv::Mat& rgb) {
     bgr = rgb;
   bool ok = false;
   std::string why = "encoder failed";
+  std::string said;
   try {
-    ok = cv::imwrite(out.temp_path().string(), bgr);
+    said = with_stderr_captured([&] { ok = cv::imwrite(out.temp_path().string(), bgr); });
   } catch (const cv::Exception& e) {
     why = e.msg;
   }
+  if (!said.empty()) why += " (" + said + ")";
   std::error_code ec;
   if (!ok || !fs::exists(out.temp_path(), ec)) throw output_error(name, "cannot write PNG: " + why);
   out.commit();

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "auhead/error.h"
+#include "core/stderr_capture.h"
 #include "core/atomic_file.h"
 
 namespace fs = std::filesystem;
@@ -86,11 +87,13 @@ void PngSequenceWriter::write(const cv::Mat& rgb) {
   const fs::path file = temp_ / frame_name(frames_);
   bool ok = false;
   std::string why = "encoder failed";
+  std::string said;
   try {
-    ok = cv::imwrite(file.string(), bgr);
+    said = with_stderr_captured([&] { ok = cv::imwrite(file.string(), bgr); });
   } catch (const cv::Exception& e) {
     why = e.msg;
   }
+  if (!said.empty()) why += " (" + said + ")";
   std::error_code ec;
   if (!ok || !fs::exists(file, ec)) throw output_error(name, "cannot write " + frame_name(frames_) + ": " + why);
   ++frames_;

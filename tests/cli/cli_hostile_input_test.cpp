@@ -136,5 +136,37 @@ TEST_F(CliHostileInput, OutputsNeverOverwriteInputs) {
   EXPECT_EQ(slurp(dir / "aus.json"), aus);
 }
 
+// A full disk, in small: the shell's file-size limit (ulimit -f, in KiB blocks) makes writes fail
+// with EFBIG once a file reaches it. The run ends with exit 4 and one line naming the output, and
+// leaves nothing behind (no partial video, no temporary, no frame folder).
+TEST_F(CliHostileInput, AFullDiskEndsAsAnOutputErrorWithNothingLeft) {
+  const auto limited = [&](int kib, const std::string& args) {
+    const std::string cmd = "ulimit -f " + std::to_string(kib) + "; exec " + std::string(AUHEAD_CLI_PATH) + " -q " +
+                            args + " 2>&1 </dev/null";
+    CliResult r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+    const int status = pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+  };
+  const std::string inputs = "generate --audio " + example("speech.wav") + " --image " + example("portrait.jpg") +
+                             " --lipsync fast --size 128";
+  auto r = limited(40, inputs + " -o " + p("out.mp4"));
+  EXPECT_EQ(r.code, 4) << r.output;
+  EXPECT_NE(r.output.find("out.mp4"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  EXPECT_EQ(dir.entries(), 0u);
+
+  r = limited(4, inputs + " --frames " + p("frames") + " -o " + p("out.mp4"));
+  EXPECT_EQ(r.code, 4) << r.output;
+  EXPECT_NE(r.output.find("frames"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;  // libpng's own line captured
+  EXPECT_EQ(dir.entries(), 0u);
+}
+
 }  // namespace
 }  // namespace auhead::test
