@@ -21,8 +21,9 @@ fs::path beside_program(const char* what) {
   return fs::is_directory(dir, ec) ? dir : fs::path();
 }
 
-fs::path locate(const char* env_name, const char* what, const fs::path& source, const fs::path& installed) {
-  if (const char* env = std::getenv(env_name); env && *env) return env;
+// The installed layout beside the program, else the source tree while it exists, else the
+// configured prefix (the environment is checked by the callers, on every call).
+fs::path locate(const char* what, const fs::path& source, const fs::path& installed) {
   if (fs::path p = beside_program(what); !p.empty()) return p;
   std::error_code ec;
   if (fs::is_directory(source, ec)) return source;
@@ -33,15 +34,14 @@ fs::path locate(const char* env_name, const char* what, const fs::path& source, 
 }  // namespace
 
 fs::path data_dir() {
-  static const fs::path dir = locate("AUHEAD_DATA_DIR", "data", AUHEAD_DATA_DIR, AUHEAD_INSTALL_DATA_DIR);
-  if (const char* env = std::getenv("AUHEAD_DATA_DIR"); env && *env) return env;  // may change at run time (tests)
+  if (const char* env = std::getenv("AUHEAD_DATA_DIR"); env && *env) return env;
+  static const fs::path dir = locate("data", AUHEAD_DATA_DIR, AUHEAD_INSTALL_DATA_DIR);
   return dir;
 }
 
 fs::path models_dir() {
   if (const char* env = std::getenv("AUHEAD_MODELS_DIR"); env && *env) return env;
-  static const fs::path dir =
-      locate("AUHEAD_MODELS_DIR", "models", fs::path(AUHEAD_SOURCE_DIR) / "models", AUHEAD_INSTALL_MODELS_DIR);
+  static const fs::path dir = locate("models", fs::path(AUHEAD_SOURCE_DIR) / "models", AUHEAD_INSTALL_MODELS_DIR);
   return dir;
 }
 

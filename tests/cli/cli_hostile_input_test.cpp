@@ -141,17 +141,8 @@ TEST_F(CliHostileInput, OutputsNeverOverwriteInputs) {
 // leaves nothing behind (no partial video, no temporary, no frame folder).
 TEST_F(CliHostileInput, AFullDiskEndsAsAnOutputErrorWithNothingLeft) {
   const auto limited = [&](int kib, const std::string& args) {
-    const std::string cmd = "ulimit -f " + std::to_string(kib) + "; exec " + std::string(AUHEAD_CLI_PATH) + " -q " +
-                            args + " 2>&1 </dev/null";
-    CliResult r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (!pipe) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-    const int status = pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
+    return run_shell("ulimit -f " + std::to_string(kib) + "; exec " + std::string(AUHEAD_CLI_PATH) + " -q " + args +
+                     " 2>&1 </dev/null");
   };
   const std::string inputs = "generate --audio " + example("speech.wav") + " --image " + example("portrait.jpg") +
                              " --lipsync fast --size 128";

@@ -15,9 +15,9 @@ struct CliResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CliResult run_cli(const std::string& args) {
+// Runs a shell command line (its own redirections included) and collects what it prints.
+inline CliResult run_shell(const std::string& cmd) {
   CliResult r;
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " " + args + " 2>&1 </dev/null";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
   char buf[4096];
@@ -26,6 +26,10 @@ inline CliResult run_cli(const std::string& args) {
   int status = pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+inline CliResult run_cli(const std::string& args) {
+  return run_shell(std::string(AUHEAD_CLI_PATH) + " " + args + " 2>&1 </dev/null");
 }
 
 inline std::string example(const std::string& file) { return std::string(AUHEAD_SOURCE_DIR) + "/examples/" + file; }

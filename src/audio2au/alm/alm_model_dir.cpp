@@ -82,10 +82,10 @@ SamplingSettings read_generation_config(const fs::path& file) {
   try {
     if (j.value("do_sample", false)) {
       // Hugging Face's defaults when sampling; a value of the wrong type or beyond the range is refused.
-      const std::string src = file.string(), pre = "bad generation settings: ";
-      s.temperature = float(config_number(j, "temperature", 1.0, 0.0, 1e6, src, pre));
-      s.top_k = int(config_int(j, "top_k", 50, 0, 1 << 24, src, pre));
-      s.top_p = float(config_number(j, "top_p", 1.0, 0.0, 1.0, src, pre));
+      const std::string src = file.string();
+      s.temperature = float(config_number(j, "temperature", 1.0, 0.0, 1e6, src));
+      s.top_k = int(config_int(j, "top_k", 50, 0, 1 << 24, src));
+      s.top_p = float(config_number(j, "top_p", 1.0, 0.0, 1.0, src));
     }
   } catch (const nlohmann::json::exception& e) {
     throw input_error(file.string(), std::string("bad generation settings: ") + e.what());

@@ -27,21 +27,14 @@ double pattern_value(const std::map<std::string, double>& patterns, const std::s
   return fallback;
 }
 
-// A number in [lo, hi] (finite), else an input error naming the file and `what`.
-double checked_number(const nlohmann::json& v, double lo, double hi, const std::string& file, const std::string& what) {
-  if (!v.is_number() || !(v.get<double>() >= lo && v.get<double>() <= hi))
-    throw input_error(file, "bad adapter config: " + what + " must be a number in [" + std::to_string(lo) + ", " +
-                                std::to_string(hi) + "]");
-  return v.get<double>();
-}
-
-std::map<std::string, double> read_pattern(const nlohmann::json& cfg, const char* key, double lo, double hi,
+// rank_pattern / alpha_pattern: module name -> a number in [lo, hi] (core/json_text.h's config_number).
+std::map<std::string, double> read_pattern(const nlohmann::json& cfg, const std::string& key, double lo, double hi,
                                            const std::string& file) {
   std::map<std::string, double> out;
   if (!cfg.contains(key) || cfg[key].is_null()) return out;
-  if (!cfg[key].is_object()) throw input_error(file, std::string("bad adapter config: ") + key + " must be an object");
+  if (!cfg[key].is_object()) throw input_error(file, "bad adapter config: " + key + " must be an object");
   for (const auto& [module, value] : cfg[key].items())
-    out[module] = checked_number(value, lo, hi, file, std::string(key) + "." + module);
+    out[module] = config_number(cfg[key], module, 0, lo, hi, file, key + ".");
   return out;
 }
 
@@ -74,11 +67,9 @@ LoraAdapterConfig read_lora_adapter_config(const fs::path& config_file) {
     if (cfg.value("peft_type", std::string("LORA")) != "LORA")
       throw input_error(file, "peft_type '" + cfg.value("peft_type", std::string()) + "' is not LORA");
     if (!cfg.contains("r")) throw input_error(file, "bad adapter config: no r (the LoRA rank)");
-    c.r = checked_number(cfg["r"], 0, kMaxRank, file, "r");
+    c.r = config_number(cfg, "r", 0, 0, kMaxRank, file);
     if (c.r <= 0) throw input_error(file, "r must be positive");
-    c.alpha = cfg.contains("lora_alpha") && !cfg["lora_alpha"].is_null()
-                  ? checked_number(cfg["lora_alpha"], -kMaxAlpha, kMaxAlpha, file, "lora_alpha")
-                  : c.r;
+    c.alpha = config_number(cfg, "lora_alpha", c.r, -kMaxAlpha, kMaxAlpha, file);
     c.rslora = cfg.value("use_rslora", false);
     if (cfg.value("use_dora", false)) throw input_error(file, "DoRA adapters are not supported");
     if (cfg.value("fan_in_fan_out", false)) throw input_error(file, "fan_in_fan_out adapters are not supported");

@@ -62,19 +62,19 @@ DiffusionSettings read_render_config(const fs::path& file) {
   if (!fs::exists(file)) return s;
   const nlohmann::json j = read_json(file);
   if (!j.is_object()) throw input_error(file.string(), "bad render settings: a JSON object expected");
-  const std::string src = file.string(), pre = "bad render settings: ";
+  const std::string src = file.string();
   // Wide bounds here (a value of the wrong type, fractional or huge is refused at once); the sampling
   // limits below say what is valid.
-  s.steps = int(config_int(j, "steps", s.steps, -1000000, 1000000, src, pre));
-  s.guidance_reference = config_number(j, "guidance_reference", s.guidance_reference, -1e6, 1e6, src, pre);
-  s.guidance_au = config_number(j, "guidance_au", s.guidance_au, -1e6, 1e6, src, pre);
-  s.context_frames = int(config_int(j, "context_frames", s.context_frames, 1, 256, src, pre));
-  s.context_overlap = int(config_int(j, "context_overlap", s.context_overlap, 0, 255, src, pre));
+  s.steps = int(config_int(j, "steps", s.steps, -1000000, 1000000, src));
+  s.guidance_reference = config_number(j, "guidance_reference", s.guidance_reference, -1e6, 1e6, src);
+  s.guidance_au = config_number(j, "guidance_au", s.guidance_au, -1e6, 1e6, src);
+  s.context_frames = int(config_int(j, "context_frames", s.context_frames, 1, 256, src));
+  s.context_overlap = int(config_int(j, "context_overlap", s.context_overlap, 0, 255, src));
   try {
     s.sampler = j.value("sampler", s.sampler);
     s.device = j.value("device", s.device);
   } catch (const nlohmann::json::exception&) {
-    throw input_error(src, pre + "sampler and device must be strings");
+    throw input_error(src, "bad render settings: sampler and device must be strings");
   }
   const SamplingOptions sampling{s.steps, s.sampler, s.guidance_reference, s.guidance_au, s.device};
   if (auto p = sampling_problem(sampling)) throw input_error(file.string(), "bad render settings: " + p->key + " " + p->problem);
