@@ -2,10 +2,13 @@
 // emotion and intensity a close-up of one still frame (the emotion's prototype × intensity, mouth as
 // the prototype has it, no head motion), labelled, written as one PNG. For looking at the frames.
 // Usage: contact_sheet -o sheet.png [--tile 160] [--intensities 0.4,0.7,1.0]
-//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] [--mouth] [--score] portrait...
+//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] [--mouth] [--score [--probe]] portrait...
 // (--talking: every column mid-speech, the jaw at 0.3 and the lips apart, as in a video;
 //  --score: face-api's expression net reads every cell; its answer is printed and written under it;
-//  --mouth: the cells show the mouth close up)
+//  --mouth: the cells show the mouth close up;
+//  --probe: with --score, prints the portrait's own AUs and mouth-corner elevation, and reads each cell is also read with one face region at a time blurred away (brows,
+//  eyes, cheeks, nose, mouth, chin), printing how much the read class's probability drops: which
+//  region carries the expression the net sees)
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -18,6 +21,8 @@
 
 #include "auhead/au_edit.h"
 #include "auhead/error.h"
+#include "au_estimation/au_estimator.h"
+#include "au_estimation/portrait_neutral.h"
 #include "eval/expression_net.h"
 #include "face/face_analyzer.h"
 #include "media/image_io.h"
@@ -51,6 +56,37 @@ void label(cv::Mat& img, const std::string& text, cv::Point at, double scale) {
   cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
 }
 
+// Face regions for --probe, as FaceMesh landmark indices whose hull (enlarged) is blurred.
+const std::vector<std::pair<const char*, std::vector<int>>>& probe_regions() {
+  static const std::vector<std::pair<const char*, std::vector<int>>> regions = {
+      {"brows", {70, 63, 105, 66, 107, 336, 296, 334, 293, 300, 9}},
+      {"eyes", {33, 160, 158, 133, 153, 144, 362, 385, 387, 263, 373, 380}},
+      {"cheeks", {117, 118, 101, 36, 205, 187, 346, 347, 330, 266, 425, 411}},
+      {"nose", {6, 197, 195, 5, 4, 1, 98, 327, 2}},
+      {"mouth", {61, 40, 37, 0, 267, 270, 291, 321, 314, 17, 84, 91}},
+      {"chin", {18, 200, 199, 175, 152, 171, 396, 208, 428}},
+  };
+  return regions;
+}
+
+// `frame` with the hull of `points` (grown by 15 %) replaced by a heavy blur of itself.
+cv::Mat blur_region(const cv::Mat& frame, const std::vector<cv::Point2f>& lm, const std::vector<int>& points) {
+  std::vector<cv::Point2f> pts;
+  for (int i : points) pts.push_back(lm[std::size_t(i)]);
+  std::vector<cv::Point2f> hull;
+  cv::convexHull(pts, hull);
+  cv::Point2f c(0, 0);
+  for (auto& p : hull) c += p;
+  c *= 1.f / float(hull.size());
+  std::vector<cv::Point> poly;
+  for (auto& p : hull) poly.emplace_back(c + 1.15f * (p - c));
+  cv::Mat mask = cv::Mat::zeros(frame.size(), CV_8U), blurred, out = frame.clone();
+  cv::fillConvexPoly(mask, poly, 255);
+  cv::GaussianBlur(frame, blurred, cv::Size(0, 0), 12);
+  blurred.copyTo(out, mask);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -58,7 +94,7 @@ int main(int argc, char** argv) try {
   int tile = 160;
   std::vector<float> intensities{0.4f, 0.7f, 1.0f};
   std::vector<std::string> emotions{"angry", "disgusted", "fear", "happy", "sad", "surprised", "contempt"};
-  bool keep = false, talk = false, score = false, mouth = false;
+  bool keep = false, talk = false, score = false, mouth = false, probe = false;
   std::vector<std::string> portraits;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -76,6 +112,7 @@ int main(int argc, char** argv) try {
     else if (a == "--talking") talk = true;
     else if (a == "--score") score = true;
     else if (a == "--mouth") mouth = true;
+    else if (a == "--probe") probe = true;
     else portraits.push_back(a);
   }
   if (out.empty() || portraits.empty())
@@ -103,6 +140,27 @@ int main(int argc, char** argv) try {
   int hits = 0, scored = 0;
   for (std::size_t r = 0; r < portraits.size(); ++r) {
     cv::Mat portrait = auhead::media::load_image_rgb(portraits[r]);
+    if (probe) {  // the portrait's own AUs, as neutralisation takes them off
+      auhead::AuFrame own = auhead::au_estimation::portrait_expression(
+          auhead::face::FaceAnalyzer::shared().analyze(portrait, portraits[r]));
+      std::printf("%s\town AUs:", std::filesystem::path(portraits[r]).stem().c_str());
+      for (std::size_t k = 0; k < own.size(); ++k)
+        if (own[k] > 0.05f) std::printf(" %s %.2f", std::string(auhead::au_info(int(k)).name).c_str(), own[k]);
+      std::printf("\n");
+      const auto& est = auhead::au_estimation::AuEstimator::standard();
+      auto fr = auhead::face::FaceAnalyzer::shared().analyze(portrait, portraits[r]);
+      auhead::au_estimation::FaceAuEstimate fe;
+      fe.aus = own;
+      auto n = auhead::au_estimation::neutralised(fr.alignment.aligned, fe, est);
+      auto elev = [&](const std::vector<cv::Point3f>& f) {
+        float mid = 0.25f * (f[13].y + f[14].y + f[0].y + f[17].y);
+        return std::pair(f[61].y - mid, f[291].y - mid);
+      };
+      auto [a0, b0] = elev(fr.alignment.aligned);
+      auto [a1, b1] = elev(n);
+      std::printf("%s\tcorner elevation (cm): photo %.3f %.3f  neutralised %.3f %.3f  width %.3f\n",
+                  std::filesystem::path(portraits[r]).stem().c_str(), a0, b0, a1, b1, n[291].x - n[61].x);
+    }
     std::vector<cv::Mat> frames;
     for (const auto& [name, v] : cols) {  // one sequence per column: the renderer smooths over time
       auhead::AuSequence seq;
@@ -136,6 +194,16 @@ int main(int argc, char** argv) try {
         }
         std::printf("%s\t%s %.1f\t%s\n", std::filesystem::path(portraits[r]).stem().c_str(), cols[c].first.c_str(),
                     cols[c].second, said.c_str());
+        if (probe) {
+          cv::Rect crop = auhead::eval::expression_crop(lm, frames[c].size());
+          std::printf("  probe (%s without region):", got.c_str());
+          for (const auto& [region, points] : probe_regions()) {
+            cv::Mat img = blur_region(frames[c], lm, points);
+            float p = net->predict({img(crop).clone()})[0][best];
+            std::printf(" %s %+.2f", region, p - probs[best]);
+          }
+          std::printf("\n");
+        }
       }
       cv::resize(frames[c](box), cell, cv::Size(tile, tile), 0, 0, cv::INTER_AREA);
       if (!said.empty()) label(cell, said, {4, tile - 6}, 0.38);
