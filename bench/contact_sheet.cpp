@@ -6,9 +6,10 @@
 // (--talking: every column mid-speech, the jaw at 0.3 and the lips apart, as in a video;
 //  --score: face-api's expression net reads every cell; its answer is printed and written under it;
 //  --mouth: the cells show the mouth close up;
-//  --probe: with --score, prints the portrait's own AUs and mouth-corner elevation, and reads each cell is also read with one face region at a time blurred away (brows,
-//  eyes, cheeks, nose, mouth, chin), printing how much the read class's probability drops: which
-//  region carries the expression the net sees)
+//  --probe: with --score, prints each portrait's own AUs and mouth-corner elevation (photo and
+//  neutralised), and reads each cell again with one face region at a time blurred away (brows, eyes,
+//  cheeks, nose, mouth, chin), printing how the read class's probability changes: which region
+//  carries the expression the net sees)
 #include <algorithm>
 #include <cstdio>
 #include <optional>
