@@ -107,9 +107,9 @@ int main(int argc, char** argv) try {
   std::vector<double> t_face, t_render, t_encode;
   std::vector<cv::Mat> frames;
   for (int r = 0; r < repeats; ++r) {
-    auhead::RendererOptions ro;
+    auhead::render::RendererOptions ro;
     ro.keep_portrait_expression = std::getenv("KEEP") != nullptr;
-    auto renderer = auhead::make_renderer("warp", ro);
+    auto renderer = auhead::render::make_renderer("warp", ro);
     auto t0 = Clock::now();
     renderer->prepare(portrait, image.string());
     t_face.push_back(seconds_since(t0));

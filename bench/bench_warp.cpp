@@ -29,10 +29,10 @@ int main(int argc, char** argv) try {
     if (t % 90 < 4) f[0] = f[1] = 1.f;
   }
   cv::Mat portrait = auhead::media::load_image_rgb(image);
-  auhead::RendererOptions o;
+  auhead::render::RendererOptions o;
   o.size = size;
   o.seed = 1;
-  auto r = auhead::make_renderer("warp", o);
+  auto r = auhead::render::make_renderer("warp", o);
   auto t0 = Clock::now();
   r->prepare(portrait, image);
   auto t1 = Clock::now();

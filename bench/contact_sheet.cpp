@@ -131,11 +131,11 @@ int main(int argc, char** argv) try {
     label(sheet, text, {side + int(c) * tile + 4, 16}, std::min(0.42, tile / 280.0));
   }
 
-  auhead::RendererOptions o;
+  auhead::render::RendererOptions o;
   o.size = 512;
   o.still = true;
   o.keep_portrait_expression = keep;
-  auto renderer = auhead::make_renderer("warp", o);
+  auto renderer = auhead::render::make_renderer("warp", o);
   std::optional<auhead::eval::ExpressionNet> net;
   if (score) net.emplace();
   int hits = 0, scored = 0;

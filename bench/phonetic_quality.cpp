@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     for (auto& u : utts) ps::attach_stop_closures(u);
     if (dump < 0 && -dump <= int(utts.size())) {  // jaw drop against the truth at the AU frames (tuning aid)
       const auto& u = utts[-dump - 1];
-      AuGeneratorOptions o;
+      audio2au::AuGeneratorOptions o;
       o.lipsync = which == "accurate" ? "accurate" : "fast";
       o.fps = fps;
       phonetic::PhoneticGenerator gen(o);
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     for (const auto& mode : modes) {
-      AuGeneratorOptions o;
+      audio2au::AuGeneratorOptions o;
       o.lipsync = mode;
       o.fps = fps;
       phonetic::PhoneticGenerator gen(o);
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
     const fs::path librivox = "/usr/share/pocketsphinx/test/data/librivox";
     if (set != "espeak" && fs::exists(librivox)) {
       for (const auto& mode : modes) {
-        AuGeneratorOptions o;
+        audio2au::AuGeneratorOptions o;
         o.lipsync = mode;
         o.fps = fps;
         phonetic::PhoneticGenerator gen(o);

@@ -22,7 +22,7 @@ struct Args {
 constexpr const char* kSpeechOnly[] = {"--emotion", "--emotion-intensity", "--au-generator", "--lipsync",
                                        "--au-model", "--temperature", "--top-k", "--top-p", "--seed"};
 
-CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions&) {
+CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("au", "speech -> AU sequence, or AUs read from a face video or photo");
   args->au.add_to(cmd, true, false);
@@ -36,7 +36,7 @@ CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions&) {
                   "(AUxx_r columns); default: from the extension");
   cmd->add_option("--plot", args->au.options.plot, "also draw the AU curves (with the phones, for speech) to this PNG");
   args->edit.add_to(cmd);
-  cmd->callback([args, cmd] {
+  cmd->callback([args, cmd, &global] {
     const int inputs = int(!args->au.options.audio.empty()) + int(!args->video.empty()) + int(!args->image.empty());
     if (inputs != 1) throw usage_error("au: give exactly one of --audio, --video and --image");
     AuFileFormat format = args->format.empty() ? detect_au_format(args->out) : parse_au_file_format(args->format);
@@ -57,7 +57,7 @@ CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions&) {
     if (cmd->count("--face-index") > 0) throw usage_error("au: --face-index applies to --video and --image only");
     AuOptions o = args->au.resolve();
     o.edit = args->edit.build();
-    write_au_file(args->out, generate_au(o), format);
+    write_au_file(args->out, generate_au(o, terminal_hooks(global.quiet)), format);
   });
 });
 

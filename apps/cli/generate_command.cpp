@@ -16,7 +16,7 @@ struct Args {
   int driving_face_index = -1;
 };
 
-CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
+CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("generate", "speech (or a driving video) + portrait -> talking-head video");
   args->au.add_to(cmd, false, false);
@@ -35,7 +35,7 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
                   "--au-model / --render-model name their own");
   cmd->add_option("--plot", args->au.options.plot, "also draw the AU curves with the phones to this PNG");
   args->edit.add_to(cmd);
-  cmd->callback([args, cmd] {
+  cmd->callback([args, cmd, &global] {
     if (args->driving_video.empty()) {
       if (args->au.options.audio.empty()) throw usage_error("generate: --audio is required (or --driving-video)");
       for (const char* o : {"--drive", "--driving-face-index"})
@@ -55,7 +55,7 @@ CommandRegistration reg(10, [](CLI::App& app, const GlobalOptions&) {
     o.render.audio = o.au.audio;
     o.render.seed = o.au.seed;
     o.au_out = args->au_out;
-    generate(o);
+    generate(o, terminal_hooks(global.quiet));
   });
 });
 

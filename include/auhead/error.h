@@ -14,6 +14,7 @@ enum class ExitCode : int {
   bad_input = 3,    // an input file is missing, unreadable, corrupt, empty or malformed
   output = 4,       // an output file or folder cannot be written
   unavailable = 5,  // the requested part (model, generator, renderer) is not available
+  cancelled = 6,    // a library call stopped through its RunHooks::stop (never the command's)
 };
 
 class Error : public std::runtime_error {

@@ -1,5 +1,7 @@
-// libauhead's main entry points: speech → AU sequence (Stage 1), AU sequence + portrait → video
-// (Stage 2), and both in one call. Every failure is an auhead::Error (see error.h).
+// libauhead's one-call entry points: speech → AU sequence (Stage 1), AU sequence + portrait → video
+// (Stage 2), and both in one call, each loading what it needs for that call. To load once and run
+// many times use the handles (au_generator.h, renderer.h). Every failure is an auhead::Error (see
+// error.h); `hooks` receive notes, warnings and progress and can cancel (run_hooks.h).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -7,7 +9,10 @@
 #include <string>
 
 #include "auhead/au_edit.h"
+#include "auhead/au_generator.h"
 #include "auhead/au_sequence.h"
+#include "auhead/renderer.h"
+#include "auhead/run_hooks.h"
 #include "auhead/sampling_options.h"
 
 namespace auhead {
@@ -45,13 +50,10 @@ struct RenderOptions {
   AuEdit edit;                                 // applied before rendering
 };
 
-// Output frames are size × size: an even number of pixels from 64 to 4096 (usage error otherwise).
-void check_frame_size(int size);
-
 // Stage 1: decodes the audio, runs the generator, applies the edit.
-AuSequence generate_au(const AuOptions& options);
+AuSequence generate_au(const AuOptions& options, const RunHooks& hooks = {});
 // Stage 2: renders `aus` over the portrait into the video and/or frame folder (atomically).
-void render_video(const AuSequence& aus, const RenderOptions& options);
+void render_video(const AuSequence& aus, const RenderOptions& options, const RunHooks& hooks = {});
 
 struct GenerateOptions {
   AuOptions au;
@@ -67,6 +69,6 @@ struct GenerateOptions {
 };
 // Both stages. Checks that the chosen generator and renderer exist and that the inputs and outputs
 // are usable before any long work starts.
-AuSequence generate(const GenerateOptions& options);
+AuSequence generate(const GenerateOptions& options, const RunHooks& hooks = {});
 
 }  // namespace auhead

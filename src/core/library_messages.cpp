@@ -10,6 +10,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include "auhead/error.h"
+#include "core/run_context.h"
 
 namespace auhead {
 
@@ -19,8 +20,12 @@ class WarningLine : public c10::WarningHandler {
  public:
   bool quiet = false;
   void process(const c10::SourceLocation&, const std::string& msg, const bool) override {
-    if (quiet) return;
     std::string line = printable(msg.substr(0, msg.find('\n')));
+    if (const RunHooks* hooks = current_hooks()) {  // a public API call: its own log
+      if (hooks->log) hooks->log(LogLevel::warning, line);
+      return;
+    }
+    if (quiet) return;
     std::lock_guard lock(mutex_);
     if (!seen_.insert(line).second) return;
     std::fprintf(stderr, "auhead: warning: %s\n", line.c_str());
@@ -33,10 +38,20 @@ class WarningLine : public c10::WarningHandler {
 
 }  // namespace
 
-void route_library_messages(bool quiet) {
+namespace {
+WarningLine& warning_line() {
   static WarningLine handler;  // lives as long as the process, as libtorch requires
-  handler.quiet = quiet;
-  c10::Warning::set_warning_handler(&handler);
+  return handler;
+}
+}  // namespace
+
+void route_library_messages(bool quiet) {
+  warning_line().quiet = quiet;
+  route_library_messages();
+}
+
+void route_library_messages() {
+  c10::Warning::set_warning_handler(&warning_line());
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
 }
 

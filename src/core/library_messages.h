@@ -9,5 +9,8 @@ namespace auhead {
 // failures reach auhead as exceptions or empty results, which become auhead's errors).
 // FFmpeg's log is silenced where media opens it (media/ffmpeg_util.h).
 void route_library_messages(bool quiet);
+// The same routing with the quiet switch as it is: what the public API's handles install, so that a
+// program embedding auhead gets libtorch's warnings through RunHooks::log rather than on stderr.
+void route_library_messages();
 
 }  // namespace auhead

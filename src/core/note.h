@@ -1,5 +1,6 @@
-// One-line notes from library code to stderr ("auhead: note: ..."), e.g. what a renderer defaulted or
-// which device it runs on; silent under the front end's --quiet (the switch in Progress::set_quiet).
+// One-line notes from library code, e.g. what a renderer defaulted or which device it runs on: to the
+// running call's RunHooks::log (core/run_context.h), else to stderr ("auhead: note: ..."), silent under
+// the front end's --quiet (the switch in Progress::set_quiet).
 #pragma once
 #include <string>
 

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include "core/run_context.h"
+
 namespace auhead {
 
 namespace {
@@ -16,10 +18,19 @@ void Progress::set_quiet(bool quiet) { g_quiet = quiet; }
 bool Progress::quiet() { return g_quiet; }
 bool Progress::enabled() { return !g_quiet && ::isatty(STDERR_FILENO); }
 
-Progress::Progress(std::string label, int64_t total)
-    : label_(std::move(label)), total_(std::max<int64_t>(total, 1)), active_(enabled()),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {
+Progress::Progress(std::string label, int64_t total, Draw draw_mode)
+    : label_(std::move(label)), hooks_(draw_mode == Draw::always ? nullptr : current_hooks()),
+      total_(std::max<int64_t>(total, 1)),
+      active_(draw_mode == Draw::always || (!hooks_ && enabled())), start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {
   if (active_) draw(false);
+  report();
+}
+
+void Progress::report() {
+  if (!hooks_) return;
+  if (hooks_->progress) hooks_->progress(label_, done_, total_);
+  if (hooks_->stop.stop_requested()) throw Cancelled();
 }
 
 Progress::~Progress() {
@@ -31,6 +42,7 @@ void Progress::advance(int64_t n) { set(done_ + n); }
 
 void Progress::set(int64_t done) {
   done_ = std::min(done, total_);
+  report();
   if (!active_) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ > std::chrono::milliseconds(100)) {
@@ -42,6 +54,7 @@ void Progress::set(int64_t done) {
 void Progress::finish() {
   if (finished_) return;
   done_ = total_;
+  if (hooks_ && hooks_->progress) hooks_->progress(label_, done_, total_);
   if (active_) draw(true);
   finished_ = true;
 }

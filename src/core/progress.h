@@ -1,9 +1,12 @@
-// A terminal progress bar on stderr for long work. It draws only when stderr is a terminal and the
-// user did not ask for --quiet, so logs and pipes stay clean.
+// Progress of long work. Inside a public API call (core/run_context.h) it reports each step to the
+// caller's RunHooks::progress and throws Cancelled once the caller asked to stop; outside one it is the
+// command line's bar on stderr, drawn only when stderr is a terminal and --quiet was not given.
 #pragma once
 #include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "auhead/run_hooks.h"
 
 namespace auhead {
 
@@ -14,7 +17,8 @@ class Progress {
   static bool quiet();
   static bool enabled();
 
-  Progress(std::string label, int64_t total);
+  enum class Draw { automatic, always };  // always: the bar itself, whatever the call or --quiet
+  Progress(std::string label, int64_t total, Draw draw = Draw::automatic);
   ~Progress();
   void advance(int64_t n = 1);
   void set(int64_t done);
@@ -22,7 +26,9 @@ class Progress {
 
  private:
   void draw(bool final);
+  void report();
   std::string label_;
+  const RunHooks* hooks_;
   int64_t total_;
   int64_t done_ = 0;
   bool active_;

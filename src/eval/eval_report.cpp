@@ -354,7 +354,7 @@ EvalReport evaluate(const EvalOptions& o) {
   phonetic::PhoneTrack phones;
   if (audio) {
     if (o.phones != "none") {
-      AuGeneratorOptions go;
+      audio2au::AuGeneratorOptions go;
       go.lipsync = o.phones;
       go.fps = fps;
       phonetic::PhoneticGenerator gen(go);

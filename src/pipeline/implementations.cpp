@@ -9,23 +9,23 @@
 
 namespace auhead {
 
-std::vector<std::pair<std::string, RendererFactory>> builtin_renderers() {
+std::vector<std::pair<std::string, render::RendererFactory>> builtin_renderers() {
   return {
-      {"warp", [](const RendererOptions& o) -> std::unique_ptr<Renderer> {
+      {"warp", [](const render::RendererOptions& o) -> std::unique_ptr<render::Renderer> {
          return std::make_unique<render::warp::WarpRenderer>(o);
        }},
-      {"diffusion", [](const RendererOptions& o) -> std::unique_ptr<Renderer> {
+      {"diffusion", [](const render::RendererOptions& o) -> std::unique_ptr<render::Renderer> {
          return std::make_unique<diffusion::DiffusionRenderer>(o);
        }},
   };
 }
 
-std::vector<std::pair<std::string, AuGeneratorFactory>> builtin_au_generators() {
+std::vector<std::pair<std::string, audio2au::AuGeneratorFactory>> builtin_au_generators() {
   return {
-      {"phonetic", [](const AuGeneratorOptions& o) -> std::unique_ptr<AuGenerator> {
+      {"phonetic", [](const audio2au::AuGeneratorOptions& o) -> std::unique_ptr<audio2au::AuGenerator> {
          return std::make_unique<phonetic::PhoneticGenerator>(o);
        }},
-      {"alm", [](const AuGeneratorOptions& o) -> std::unique_ptr<AuGenerator> {
+      {"alm", [](const audio2au::AuGeneratorOptions& o) -> std::unique_ptr<audio2au::AuGenerator> {
          return std::make_unique<alm::AlmGenerator>(o);
        }},
   };

@@ -12,8 +12,8 @@
 
 namespace auhead {
 
-std::vector<std::pair<std::string, RendererFactory>> builtin_renderers();
-std::vector<std::pair<std::string, AuGeneratorFactory>> builtin_au_generators();
+std::vector<std::pair<std::string, render::RendererFactory>> builtin_renderers();
+std::vector<std::pair<std::string, audio2au::AuGeneratorFactory>> builtin_au_generators();
 // The fixture layouts of `auhead parity --fixtures` (diffusion parts, Whisper log-mel, Qwen2-Audio).
 std::vector<ParityHandler> builtin_parity_handlers();
 

@@ -3,7 +3,7 @@
 #include "core/named_registry.h"
 #include "pipeline/implementations.h"
 
-namespace auhead {
+namespace auhead::render {
 
 namespace {
 NamedRegistry<RendererFactory>& registry() {
@@ -22,4 +22,4 @@ std::unique_ptr<Renderer> make_renderer(const std::string& name, const RendererO
   return registry().get(name)(options);
 }
 
-}  // namespace auhead
+}  // namespace auhead::render

@@ -1,5 +1,6 @@
-// Stage 2 interface: AU sequence + portrait → video frames. Implementations (warp, diffusion) are
-// listed in pipeline/implementations.cpp; the pipeline picks one with --renderer and streams the frames out.
+// Stage 2 interface inside the library: AU sequence + portrait → video frames. Implementations
+// (warp, diffusion) are listed in pipeline/implementations.cpp; the public handle auhead::Renderer
+// (include/auhead/renderer.h) loads one and runs it many times.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -12,7 +13,7 @@
 #include "auhead/au_sequence.h"
 #include "auhead/sampling_options.h"
 
-namespace auhead {
+namespace auhead::render {
 
 struct RendererOptions {
   int size = 512;                      // output frames are size × size
@@ -25,7 +26,16 @@ struct RendererOptions {
 
 class Renderer {
  public:
+  explicit Renderer(RendererOptions options) : options_(std::move(options)) {}
   virtual ~Renderer() = default;
+  // The per-call settings of a loaded renderer, for the next prepare()/render(); size, model and
+  // sampling stay as loaded.
+  void set_call(uint64_t seed, bool still, bool keep_portrait_expression) {
+    options_.seed = seed;
+    options_.still = still;
+    options_.keep_portrait_expression = keep_portrait_expression;
+  }
+  const RendererOptions& options() const { return options_; }
   // Optional: the work that depends only on the portrait (face analysis, reference features), so
   // that the pipeline can do it while Stage 1 runs. render() with the same portrait reuses it;
   // render() works without it. Errors are those render() would raise for the portrait.
@@ -34,6 +44,9 @@ class Renderer {
   // order with an RGB CV_8UC3 image of size × size. `portrait_source` names the image in errors.
   virtual void render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,
                       const std::function<void(const cv::Mat&)>& emit) = 0;
+
+ protected:
+  RendererOptions options_;
 };
 
 using RendererFactory = std::function<std::unique_ptr<Renderer>(const RendererOptions&)>;
@@ -43,4 +56,4 @@ bool register_renderer(const std::string& name, RendererFactory factory);
 // Throws a usage error for an unknown name, an unavailable error for a known one not in this build.
 std::unique_ptr<Renderer> make_renderer(const std::string& name, const RendererOptions& options);
 
-}  // namespace auhead
+}  // namespace auhead::render

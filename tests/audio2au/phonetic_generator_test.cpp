@@ -18,12 +18,12 @@ constexpr int kJaw = 8, kLipsPart = 29, kEye = 0, kSmile = 11;
 
 AuSequence run(const std::vector<float>& x, const std::string& lipsync = "fast", uint64_t seed = 1, double fps = 25,
                std::optional<Emotion> emotion = std::nullopt) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.lipsync = lipsync;
   o.seed = seed;
   o.fps = fps;
   o.emotion = emotion;
-  return make_au_generator("phonetic", o)->generate(x, "test.wav");
+  return audio2au::make_au_generator("phonetic", o)->generate(x, "test.wav");
 }
 
 // Largest value of an AU over [t0, t1] seconds.
@@ -52,9 +52,9 @@ bool is_mouth(int a) { return a >= 8 && a != 23 && a != 24 && a != 25; }
 }  // namespace
 
 TEST(PhoneticGenerator, IsRegistered) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.lipsync = "fast";
-  EXPECT_NE(make_au_generator("phonetic", o), nullptr);
+  EXPECT_NE(audio2au::make_au_generator("phonetic", o), nullptr);
 }
 
 TEST(PhoneticGenerator, SilenceGivesRelaxedMouthAndBlinks) {
@@ -107,10 +107,10 @@ TEST(PhoneticGenerator, AudioShorterThanOneFrameIsAnError) {
 }
 
 TEST(PhoneticGenerator, BadOptionsAreUsageErrors) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.lipsync = "quick";
   try {
-    make_au_generator("phonetic", o);
+    audio2au::make_au_generator("phonetic", o);
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::usage);
@@ -178,7 +178,7 @@ TEST(PhoneticGenerator, EmotionAddsItsPrototypeWithoutHidingSpeech) {
 TEST(PhoneticGenerator, PlotWritesAPng) {
   auto dir = std::filesystem::temp_directory_path() / "auhead_phonetic_plot_test";
   std::filesystem::create_directories(dir);
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.lipsync = "fast";
   phonetic::PhoneticGenerator gen(o);
   auto r = gen.run(vowel_signal(), "test.wav");

@@ -86,7 +86,7 @@ TEST(PhoneticProsody, MonotoneIsNotExcitedAndStressRaisesTheBrows) {
   const double stressed_mid = 0.2 + 6 * 0.25 + 0.09;
   EXPECT_TRUE(std::any_of(pr.stresses.begin(), pr.stresses.end(),
                           [&](const Stress& s) { return std::abs(s.time - stressed_mid) < 0.1; }));
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.lipsync = "fast";
   o.emotion = Emotion::neutral;
   auto seq = PhoneticGenerator(o).generate(x, "stress");
@@ -119,7 +119,7 @@ TEST(PhoneticFastFrontEnd, MouthFollowsWithin100ms) {
   std::vector<float> y = x;
   const double T = 0.8;
   for (size_t i = size_t((T + 0.1) * 16000); i < y.size(); ++i) y[i] = 0.3f * float(std::sin(i * 0.05));
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.lipsync = "fast";
   o.emotion = Emotion::neutral;  // the prosody estimate looks at the whole file
   o.emotion_intensity = 0;

@@ -113,11 +113,11 @@ TEST(NeutralAppearance, AnOpenSmileRenderedNeutralShowsNoTeeth) {
   neutral.fps = 25;
   neutral.frames.push_back(AuFrame{});
   auto teeth_in_mouth = [&](bool keep) {
-    RendererOptions o;
+    render::RendererOptions o;
     o.still = true;
     o.keep_portrait_expression = keep;
     cv::Mat frame;
-    make_renderer("warp", o)->render(neutral, portrait, astronaut.string(), [&](const cv::Mat& f) { frame = f.clone(); });
+    render::make_renderer("warp", o)->render(neutral, portrait, astronaut.string(), [&](const cv::Mat& f) { frame = f.clone(); });
     auto r = face::FaceAnalyzer::shared().analyze(frame, "frame");
     std::vector<cv::Point> outer;
     for (int i : kOuterLips.upper) outer.emplace_back(cvRound(r.landmarks[i].x), cvRound(r.landmarks[i].y));

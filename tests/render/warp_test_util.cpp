@@ -25,12 +25,12 @@ const face::FaceResult& portrait_face() {
 }
 
 std::vector<cv::Mat> render_warp(const AuSequence& aus, int size, bool still, uint64_t seed, bool keep_expression) {
-  RendererOptions o;
+  render::RendererOptions o;
   o.size = size;
   o.still = still;
   o.seed = seed;
   o.keep_portrait_expression = keep_expression;
-  auto r = make_renderer("warp", o);
+  auto r = render::make_renderer("warp", o);
   std::vector<cv::Mat> frames;
   r->render(aus, portrait(), kPortrait.string(), [&](const cv::Mat& f) { frames.push_back(f.clone()); });
   return frames;

@@ -16,7 +16,7 @@
 
 namespace auhead::alm {
 
-AlmGenerator::AlmGenerator(const AuGeneratorOptions& options) : options_(options) {
+AlmGenerator::AlmGenerator(const audio2au::AuGeneratorOptions& options) : AuGenerator(options) {
   loaded_ = load_alm_model_dir(options.model_dir);
   sampling_ = loaded_.sampling;
   if (options.temperature) sampling_.temperature = *options.temperature;
@@ -61,7 +61,7 @@ AuSequence AlmGenerator::generate(std::span<const float> samples, const std::str
     grammar_options.frames = w.frames;
     const AuAnswerGrammar grammar(grammar_options);
     SamplingSettings sampling = sampling_;
-    sampling.seed = sampling_.seed + k;  // each window its own stream, the same on every run
+    sampling.seed = options_.seed + k;  // each window its own stream, the same on every run
     DecodedAnswer answer =
         decode_au_answer(model, embeds, grammar, *vocabulary_, sampling, use_cache_, [&](int) { progress.advance(); });
     stats.prompt_tokens = answer.prompt_tokens;

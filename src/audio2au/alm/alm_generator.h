@@ -18,11 +18,11 @@ struct AlmWindowStats {
   double encode_seconds = 0, prefill_seconds = 0, decode_seconds = 0;
 };
 
-class AlmGenerator : public AuGenerator {
+class AlmGenerator : public audio2au::AuGenerator {
  public:
   // Loads options.model_dir (see load_alm_model_dir); sampling from the options, else the folder's
   // generation_config.json, else greedy.
-  explicit AlmGenerator(const AuGeneratorOptions& options);
+  explicit AlmGenerator(const audio2au::AuGeneratorOptions& options);
   AuSequence generate(std::span<const float> samples, const std::string& source) override;
 
   // The raw answers and timings of the last generate(), one per window.
@@ -32,7 +32,6 @@ class AlmGenerator : public AuGenerator {
   void set_use_cache(bool use) { use_cache_ = use; }
 
  private:
-  AuGeneratorOptions options_;
   AlmModel loaded_;
   SamplingSettings sampling_;
   std::unique_ptr<VocabularyTrie> vocabulary_;

@@ -57,13 +57,9 @@ PhoneTrack fill_silences(const PhoneTrack& primary, const PhoneTrack& fallback) 
 bool is_opening(int a) { return a == kJawDrop || a == kLipsPart || a == kLowerLipDepress; }
 }  // namespace
 
-PhoneticGenerator::PhoneticGenerator(AuGeneratorOptions options) : options_(std::move(options)) {
+PhoneticGenerator::PhoneticGenerator(audio2au::AuGeneratorOptions options) : AuGenerator(std::move(options)) {
   if (options_.lipsync != "accurate" && options_.lipsync != "fast")
     throw usage_error("unknown lip-sync front end '" + options_.lipsync + "' (valid: accurate, fast)");
-  if (!(options_.fps > 0 && options_.fps <= 1000))
-    throw usage_error("the AU frame rate must be in (0, 1000] fps, not " + std::to_string(options_.fps));
-  if (!(options_.emotion_intensity >= 0 && options_.emotion_intensity <= 1))
-    throw usage_error("the emotion intensity must be in [0, 1], not " + std::to_string(options_.emotion_intensity));
 }
 
 AuSequence PhoneticGenerator::generate(std::span<const float> samples, const std::string& source) {

@@ -18,11 +18,11 @@ struct PhoneticResult {
   ProsodyAnalysis prosody;  // the emotion estimate and its statistics
 };
 
-class PhoneticGenerator : public AuGenerator {
+class PhoneticGenerator : public audio2au::AuGenerator {
  public:
   // Throws a usage error for a lipsync other than accurate|fast, fps outside (0, 1000] or an
   // emotion intensity outside [0, 1].
-  explicit PhoneticGenerator(AuGeneratorOptions options);
+  explicit PhoneticGenerator(audio2au::AuGeneratorOptions options);
 
   AuSequence generate(std::span<const float> samples, const std::string& source) override;
   // The same, with the phones and prosody behind it. Errors: audio shorter than one output frame or
@@ -33,7 +33,6 @@ class PhoneticGenerator : public AuGenerator {
   std::vector<PhoneMark> timeline() const override;
 
  private:
-  AuGeneratorOptions options_;
   PhoneTrack last_phones_;
 };
 

@@ -78,7 +78,7 @@ int64_t vae_factor(const DiffusionModels& m) { return int64_t{1} << (m.vae->conf
 
 }  // namespace
 
-DiffusionRenderer::DiffusionRenderer(const RendererOptions& options) : options_(options) {
+DiffusionRenderer::DiffusionRenderer(const render::RendererOptions& options) : Renderer(options) {
   if (options.size % 64 != 0)
     throw usage_error("--size " + std::to_string(options.size) + ": the diffusion renderer needs a multiple of 64");
   keep_freed_memory();
@@ -100,7 +100,9 @@ DiffusionRenderer::DiffusionRenderer(const RendererOptions& options) : options_(
 DiffusionRenderer::~DiffusionRenderer() = default;
 
 void DiffusionRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) {
-  if (reference_ && reference_image_.data == portrait_rgb.data && reference_image_.size() == portrait_rgb.size()) return;
+  if (reference_ && reference_image_.data == portrait_rgb.data && reference_image_.size() == portrait_rgb.size() &&
+      reference_keeps_expression_ == options_.keep_portrait_expression)
+    return;
   DiffusionModels& m = *models_;
   auto ref = std::make_shared<DiffusionReference>(analyzer().analyze(portrait_rgb, portrait_source), portrait_rgb,
                                                   options_.size, options_.keep_portrait_expression);
@@ -115,6 +117,7 @@ void DiffusionRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& 
   m.reference_unet->write_reference(latent, torch::zeros({1}, image01.options()), ref->image_embeds, ref->bank);
   reference_ = std::move(ref);
   reference_image_ = portrait_rgb;
+  reference_keeps_expression_ = options_.keep_portrait_expression;
 }
 
 void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,

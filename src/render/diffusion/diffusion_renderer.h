@@ -18,9 +18,9 @@ struct DiffusionReference;  // per-portrait state: framing, landmarks, reference
 // from AuDeformer's landmarks (turned by the warp renderer's seeded head motion unless `still`) feeds
 // the pose guider; seeded noise is sampled with DDIM or DPM-Solver++ (render_config.json: default 20 DDIM steps, s_ref 3.5, s_au 2.0) in 16-frame windows
 // overlapping by 4, and every frame is VAE-decoded and emitted in order.
-class DiffusionRenderer : public Renderer {
+class DiffusionRenderer : public render::Renderer {
  public:
-  explicit DiffusionRenderer(const RendererOptions& options);
+  explicit DiffusionRenderer(const render::RendererOptions& options);
   ~DiffusionRenderer() override;
 
   void prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) override;
@@ -30,10 +30,10 @@ class DiffusionRenderer : public Renderer {
   const DiffusionModels& models() const { return *models_; }
 
  private:
-  RendererOptions options_;
   std::shared_ptr<DiffusionModels> models_;
   std::shared_ptr<DiffusionReference> reference_;
   cv::Mat reference_image_;  // the portrait the reference was built from (shares its pixels)
+  bool reference_keeps_expression_ = false;
 };
 
 }  // namespace auhead::diffusion

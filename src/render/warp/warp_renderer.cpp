@@ -96,15 +96,18 @@ AuSequence smooth_aus(const AuSequence& in) {
 
 }  // namespace
 
-WarpRenderer::WarpRenderer(const RendererOptions& options) : options_(options) {}
+WarpRenderer::WarpRenderer(const RendererOptions& options) : Renderer(options) {}
 WarpRenderer::~WarpRenderer() = default;
 
 void WarpRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) {
-  if (scene_ && scene_image_.data == portrait_rgb.data && scene_image_.size() == portrait_rgb.size()) return;
+  if (scene_ && scene_image_.data == portrait_rgb.data && scene_image_.size() == portrait_rgb.size() &&
+      scene_keeps_expression_ == options_.keep_portrait_expression)
+    return;
   face::FaceResult f = analyzer().analyze(portrait_rgb, portrait_source);
   scene_ = std::make_shared<Scene>(std::move(f), analyzer().canonical(), portrait_rgb, options_.size,
                                    options_.keep_portrait_expression);
   scene_image_ = portrait_rgb;
+  scene_keeps_expression_ = options_.keep_portrait_expression;
 }
 
 void WarpRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,

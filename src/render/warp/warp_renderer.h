@@ -23,9 +23,9 @@ class WarpRenderer : public Renderer {
               const std::function<void(const cv::Mat&)>& emit) override;
 
  private:
-  RendererOptions options_;
   std::shared_ptr<Scene> scene_;
   cv::Mat scene_image_;  // the portrait the scene was built from (shares its pixels)
+  bool scene_keeps_expression_ = false;
 };
 
 }  // namespace auhead::render::warp

@@ -45,7 +45,7 @@ class AlmGeneratorTest : public ::testing::Test {
     return p;
   }
 
-  static std::unique_ptr<AlmGenerator> make(AuGeneratorOptions o = {}) {
+  static std::unique_ptr<AlmGenerator> make(audio2au::AuGeneratorOptions o = {}) {
     if (o.model_dir.empty()) o.model_dir = model();
     return std::make_unique<AlmGenerator>(o);
   }
@@ -58,9 +58,9 @@ std::unique_ptr<TempDir> AlmGeneratorTest::dir_;
 }  // namespace
 
 TEST_F(AlmGeneratorTest, IsRegisteredAndAnswersInTheGrammar) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.model_dir = model();
-  auto g = make_au_generator("alm", o);
+  auto g = audio2au::make_au_generator("alm", o);
   const auto audio = speech(2.4);
   AuSequence seq = g->generate(audio, "speech.wav");
   EXPECT_EQ(seq.fps, 25.0);
@@ -90,7 +90,7 @@ TEST_F(AlmGeneratorTest, CachedAndUncachedDecodingWriteTheSameAnswer) {
 }
 
 TEST_F(AlmGeneratorTest, AGivenEmotionIsStatedFirstAndKept) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.emotion = Emotion::sad;
   o.emotion_intensity = 0.4f;
   auto g = make(o);
@@ -100,7 +100,7 @@ TEST_F(AlmGeneratorTest, AGivenEmotionIsStatedFirstAndKept) {
 }
 
 TEST_F(AlmGeneratorTest, SamplingIsSeeded) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.temperature = 1.f;
   o.top_p = 0.95f;
   o.seed = 1;
@@ -118,7 +118,7 @@ TEST_F(AlmGeneratorTest, SamplingIsSeeded) {
 
 TEST_F(AlmGeneratorTest, SpeechLongerThanAWindowIsAnsweredInWindows) {
   auto g = make();
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   AuSequence seq = g->generate(speech(31.0), "long.wav");
   ASSERT_EQ(g->answers().size(), 2u);  // 0–30 s and 28–31 s
   EXPECT_EQ(parse_au_answer(g->answers()[0], "w0").frames.size(), 150u);
@@ -162,7 +162,7 @@ TEST_F(AlmGeneratorTest, LoraAdapterBesideTheModelIsMerged) {
 }
 
 TEST_F(AlmGeneratorTest, ModelFolderProblemsAreErrorsNamingTheFile) {
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   auto code_and_message = [&](const fs::path& dir) -> std::pair<ExitCode, std::string> {
     o.model_dir = dir;
     try {
@@ -227,7 +227,7 @@ TEST_F(AlmGeneratorTest, ModelFolderProblemsAreErrorsNamingTheFile) {
 TEST_F(AlmGeneratorTest, AFeafaModelWritesOnlyTheFirst24Aus) {
   fs::path dir = copy_model("feafa");
   std::ofstream(dir / "auhead_alm.json") << R"({"au_set": "feafa24", "instruction": "Write AUs."})";
-  AuGeneratorOptions o;
+  audio2au::AuGeneratorOptions o;
   o.model_dir = dir;
   o.temperature = 1.f;
   AlmGenerator g(o);

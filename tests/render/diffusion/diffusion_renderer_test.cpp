@@ -16,6 +16,7 @@
 #include "media/image_io.h"
 #include "render/renderer.h"
 #include "render/diffusion/context_windows.h"
+#include "auhead/renderer.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "test_util.h"
 
@@ -136,12 +137,12 @@ TEST(DiffusionRenderer, LibraryApiWithDpmSolver) {
   test::TempDir dir("diffusion_api");
   assemble_model(dir / "model", false);
   std::ofstream(dir / "model" / "render_config.json") << R"({"steps": 2, "sampler": "dpmsolver++", "device": "cpu"})";
-  RendererOptions o;
+  render::RendererOptions o;
   o.size = 64;
   o.seed = 3;
   o.still = true;
   o.model_dir = dir / "model";
-  auto renderer = make_renderer("diffusion", o);
+  auto renderer = render::make_renderer("diffusion", o);
   const cv::Mat portrait = media::load_image_rgb(test::example("portrait.jpg"));
   renderer->prepare(portrait, "portrait.jpg");
   AuSequence aus;
@@ -158,6 +159,27 @@ TEST(DiffusionRenderer, LibraryApiWithDpmSolver) {
     EXPECT_EQ(first[i].size(), cv::Size(64, 64));
     EXPECT_EQ(cv::norm(first[i], second[i], cv::NORM_INF), 0) << "frame " << i;
   }
+}
+
+// The public handle's notes go to its RunHooks::log (and nowhere else), one line each.
+TEST(DiffusionRenderer, PublicHandleNotesGoToTheLogHook) {
+  test::TempDir dir("diffusion_log");
+  assemble_model(dir / "model", false);
+  std::ofstream(dir / "model" / "render_config.json") << R"({"steps": 1, "device": "cpu"})";
+  RendererConfig c;
+  c.implementation = "diffusion";
+  c.size = 64;
+  c.model_dir = dir / "model";
+  std::vector<std::pair<LogLevel, std::string>> lines;
+  RunHooks hooks;
+  hooks.log = [&](LogLevel level, const std::string& line) { lines.emplace_back(level, line); };
+  const Renderer renderer(c, hooks);
+  bool device_note = false;
+  for (const auto& [level, line] : lines) {
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    device_note |= level == LogLevel::note && line.find("diffusion renderer: cpu") != std::string::npos;
+  }
+  EXPECT_TRUE(device_note) << lines.size() << " lines";
 }
 
 // Command-line sampling settings override render_config.json (the renderer's note says what it runs),
