@@ -16,17 +16,13 @@
 #include "media/image_io.h"
 #include "media/png_sequence_writer.h"
 #include "media/video_writer.h"
+#include "pipeline/portrait_data.h"
 #include "pipeline/render_files.h"
 #include "render/renderer.h"
 
 namespace fs = std::filesystem;
 
 namespace auhead {
-
-struct Portrait::Data {
-  cv::Mat rgb;  // CV_8UC3, never written after construction
-  std::string name;
-};
 
 Portrait Portrait::load(const fs::path& file) {
   auto d = std::make_shared<Data>();

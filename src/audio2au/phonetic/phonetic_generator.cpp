@@ -66,7 +66,7 @@ AuSequence PhoneticGenerator::generate(std::span<const float> samples, const std
   return run(samples, source).sequence;
 }
 
-PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std::string& source) {
+PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std::string& source, double start_time) {
   const double fps = options_.fps;
   const double duration = double(samples.size()) / kSampleRate;
   if (duration * fps < 1 - 1e-9)
@@ -156,7 +156,7 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
   // 5. Output frames at the requested rate: linear interpolation of the 100 Hz track; eye closure
   // takes the maximum of the blinks over the frame's span, so that every blink shows.
   const size_t frames_out = std::max<size_t>(1, size_t(std::floor(duration * fps + 0.5)));
-  auto blinks = generate_blinks(duration, options_.seed, params.blinks);
+  auto blinks = generate_blinks(start_time + duration, options_.seed, params.blinks);
   AuSequence& seq = result.sequence;
   seq.fps = fps;
   seq.au_set = AuSet::auhead30;
@@ -170,7 +170,7 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
     float w = float(x - double(i0));
     AuFrame& f = seq.frames[k];
     for (int a = 0; a < kNumAus; ++a) f[a] = std::clamp(track[i0][a] + w * (track[i1][a] - track[i0][a]), 0.f, 1.f);
-    const double lo = t - 0.5 / fps, hi = t + 0.5 / fps;
+    const double lo = start_time + t - 0.5 / fps, hi = start_time + t + 0.5 / fps;
     while (first_blink < blinks.size() && blinks[first_blink].start + blinks[first_blink].duration < lo) ++first_blink;
     float eye = 0;
     for (size_t b = first_blink; b < blinks.size() && blinks[b].start <= hi; ++b)

@@ -27,7 +27,9 @@ class PhoneticGenerator : public audio2au::AuGenerator {
   AuSequence generate(std::span<const float> samples, const std::string& source) override;
   // The same, with the phones and prosody behind it. Errors: audio shorter than one output frame or
   // with non-finite samples is an input error naming `source`; silence gives a relaxed face with blinks.
-  PhoneticResult run(std::span<const float> samples, const std::string& source);
+  // `start_time`: where `samples` start in a longer stream (a streaming window), in seconds: the
+  // blinks are the stream's own (the same seed gives the same blinks at the same stream times).
+  PhoneticResult run(std::span<const float> samples, const std::string& source, double start_time = 0);
   // Phones of the last generate()/run() call.
   const PhoneTrack& last_phones() const { return last_phones_; }
   std::vector<PhoneMark> timeline() const override;

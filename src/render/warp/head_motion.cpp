@@ -76,7 +76,7 @@ std::vector<HeadMotionPose> head_motion(const AuSequence& aus, uint64_t seed, co
 
   std::vector<double> y(n), p(n), r(n), x0(n), y0(n);
   for (int t = 0; t < n; ++t) {
-    double s = t / fps;
+    double s = o.start_time + t / fps;
     double liveliness = 0.55 + 0.45 * energy[t];  // more motion while speaking
     y[t] = o.yaw_deg * liveliness * yaw(s);
     p[t] = o.pitch_deg * liveliness * pitch(s) + o.nod_deg * nod[t];

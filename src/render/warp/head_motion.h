@@ -20,6 +20,7 @@ struct HeadMotionOptions {
   double yaw_deg = 2.2, pitch_deg = 1.2, roll_deg = 1.3;  // slow-noise amplitudes
   double nod_deg = 2.5;                                   // nod at full speech emphasis
   double shift = 0.006;                                   // drift, face widths
+  double start_time = 0;  // seconds: the time of the first frame (a stream's window), for the noise
 };
 
 // One pose per frame of `aus`; the same seed gives the same motion. A sequence that carries its own

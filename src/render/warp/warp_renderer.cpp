@@ -82,19 +82,21 @@ const face::FaceAnalyzer& analyzer() {
   return face::FaceAnalyzer::shared();  // loads the face models once per process
 }
 
-// Light zero-phase smoothing of every AU but the blinks ([1 2 1] / 4), against frame-to-frame jitter.
 AuSequence smooth_aus(const AuSequence& in) {
   AuSequence out = in;
   const int n = int(in.frames.size());
   for (int t = 0; t < n; ++t)
-    for (int k = 2; k < kNumAus; ++k) {
-      float a = in.frames[std::max(0, t - 1)][k], b = in.frames[t][k], c = in.frames[std::min(n - 1, t + 1)][k];
-      out.frames[t][k] = 0.25f * a + 0.5f * b + 0.25f * c;
-    }
+    out.frames[t] = smooth_au_frame(in.frames[std::max(0, t - 1)], in.frames[t], in.frames[std::min(n - 1, t + 1)]);
   return out;
 }
 
 }  // namespace
+
+AuFrame smooth_au_frame(const AuFrame& previous, const AuFrame& frame, const AuFrame& next) {
+  AuFrame out = frame;
+  for (int k = 2; k < kNumAus; ++k) out[k] = 0.25f * previous[k] + 0.5f * frame[k] + 0.25f * next[k];
+  return out;
+}
 
 WarpRenderer::WarpRenderer(const RendererOptions& options) : Renderer(options) {}
 WarpRenderer::~WarpRenderer() = default;
@@ -113,35 +115,42 @@ void WarpRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& portr
 void WarpRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,
                           const std::function<void(const cv::Mat&)>& emit) {
   prepare(portrait_rgb, portrait_source);
-  const Scene& s = *scene_;
-  const int size = options_.size;
   AuSequence smoothed = smooth_aus(aus);
   std::vector<HeadMotionPose> poses;
   if (!options_.still) poses = head_motion(smoothed, options_.seed);
-
-  MeshWarper warper(cv::Size(size, size), s.mesh.triangles);
-  std::vector<cv::Point2f> target = s.mesh.points, face_t(s.source_face.size());
   cv::Mat frame;
-  const float zscale = float(s.framing.scale);
   for (std::size_t t = 0; t < smoothed.frames.size(); ++t) {
-    std::vector<cv::Point3f> lm = s.deformer.deform(smoothed.frames[t]);
-    if (poses.empty()) {
-      for (std::size_t i = 0; i < lm.size(); ++i) face_t[i] = s.to_frame(lm[i]);
-    } else {
-      HeadTransform head(poses[t], s.pivot, s.face_width);
-      for (std::size_t i = 0; i < lm.size(); ++i) {
-        cv::Point2f p = s.to_frame(lm[i]);
-        face_t[i] = head.apply(cv::Point3f(p.x, p.y, lm[i].z * zscale));
-      }
-    }
-    mesh_targets(s.mesh, face_t, target);
-    warper.build_map(s.mesh.points, target);
-    warper.apply(s.framing.image, frame);
-    s.folds.compose(frame, face_t, smoothed.frames[t]);
-    s.mouth.compose(frame, face_t);
-    s.eyes.compose(frame, face_t);
+    render_frame(smoothed.frames[t], poses.empty() ? nullptr : &poses[t], frame);
     emit(frame);
   }
+}
+
+void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, cv::Mat& frame) {
+  if (!scene_) throw Error(ExitCode::internal, "warp renderer: render_frame before prepare");
+  const Scene& s = *scene_;
+  const int size = options_.size;
+  if (!warper_ || warper_scene_ != scene_.get()) {
+    warper_ = std::make_unique<MeshWarper>(cv::Size(size, size), s.mesh.triangles);
+    warper_scene_ = scene_.get();
+  }
+  std::vector<cv::Point2f> target = s.mesh.points, face_t(s.source_face.size());
+  const float zscale = float(s.framing.scale);
+  std::vector<cv::Point3f> lm = s.deformer.deform(aus);
+  if (!pose) {
+    for (std::size_t i = 0; i < lm.size(); ++i) face_t[i] = s.to_frame(lm[i]);
+  } else {
+    HeadTransform head(*pose, s.pivot, s.face_width);
+    for (std::size_t i = 0; i < lm.size(); ++i) {
+      cv::Point2f p = s.to_frame(lm[i]);
+      face_t[i] = head.apply(cv::Point3f(p.x, p.y, lm[i].z * zscale));
+    }
+  }
+  mesh_targets(s.mesh, face_t, target);
+  warper_->build_map(s.mesh.points, target);
+  warper_->apply(s.framing.image, frame);
+  s.folds.compose(frame, face_t, aus);
+  s.mouth.compose(frame, face_t);
+  s.eyes.compose(frame, face_t);
 }
 
 }  // namespace auhead::render::warp

@@ -8,10 +8,16 @@
 #include <string>
 
 #include "render/renderer.h"
+#include "render/warp/head_motion.h"
 
 namespace auhead::render::warp {
 
 struct Scene;  // the per-portrait state (analysis, framing, mesh)
+class MeshWarper;
+
+// The light zero-phase smoothing render() gives every AU but the blinks ([1 2 1] / 4, against
+// frame-to-frame jitter), for one frame from its neighbours; a stream applies it frame by frame.
+AuFrame smooth_au_frame(const AuFrame& previous, const AuFrame& frame, const AuFrame& next);
 
 class WarpRenderer : public Renderer {
  public:
@@ -21,11 +27,16 @@ class WarpRenderer : public Renderer {
   void prepare(const cv::Mat& portrait_rgb, const std::string& portrait_source) override;
   void render(const AuSequence& aus, const cv::Mat& portrait_rgb, const std::string& portrait_source,
               const std::function<void(const cv::Mat&)>& emit) override;
+  // One frame of the prepared portrait (prepare() first): `aus` already smoothed, `pose` the head
+  // pose or nullptr for none. What render() does per frame; a stream calls it as frames become final.
+  void render_frame(const AuFrame& aus, const HeadMotionPose* pose, cv::Mat& frame);
 
  private:
   std::shared_ptr<Scene> scene_;
   cv::Mat scene_image_;  // the portrait the scene was built from (shares its pixels)
   bool scene_keeps_expression_ = false;
+  std::unique_ptr<MeshWarper> warper_;  // for scene_, reused from frame to frame
+  const Scene* warper_scene_ = nullptr;
 };
 
 }  // namespace auhead::render::warp
