@@ -19,6 +19,17 @@ std::string error_of(Fn&& fn) {
   return "";
 }
 
+// The code of the auhead::Error that fn throws, or ExitCode::ok when it throws none.
+template <class Fn>
+ExitCode error_code_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ExitCode::ok;
+}
+
 // A fresh empty folder under the system temp folder, unique to this process (test runs of several
 // checkouts may share the machine), removed with its contents on destruction.
 class TempDir {

@@ -13,6 +13,7 @@
 #include "auhead/error.h"
 #include "auhead/renderer.h"
 #include "build_config.h"  // AUHEAD_SOURCE_DIR: where the bundled examples are
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 
@@ -147,14 +148,7 @@ TEST(ApiHandles, CancellationStopsARenderAndLeavesNothing) {
 }
 
 TEST(ApiHandles, BadInputIsAnErrorNamingIt) {
-  auto code = [](auto&& f) {
-    try {
-      f();
-    } catch (const auhead::Error& e) {
-      return e.code();
-    }
-    return auhead::ExitCode::ok;
-  };
+  auto code = [](auto&& f) { return auhead::test::error_code_of(f); };
   using auhead::ExitCode;
   auhead::RendererConfig odd = small();
   odd.size = 127;

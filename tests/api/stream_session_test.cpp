@@ -12,6 +12,7 @@
 #include "auhead/error.h"
 #include "auhead/stream.h"
 #include "build_config.h"  // AUHEAD_SOURCE_DIR: where the bundled examples are
+#include "test_util.h"
 
 namespace {
 
@@ -145,14 +146,7 @@ TEST(StreamSession, EmotionAndOverridesChangeLive) {
 }
 
 TEST(StreamSession, BadInputAndMisuseAreErrors) {
-  auto code = [](auto&& f) {
-    try {
-      f();
-    } catch (const auhead::Error& e) {
-      return e.code();
-    }
-    return auhead::ExitCode::ok;
-  };
+  auto code = [](auto&& f) { return auhead::test::error_code_of(f); };
   using auhead::ExitCode;
   const auto none = [](const auhead::StreamFrame&) {};
   auhead::StreamConfig bad = small();
