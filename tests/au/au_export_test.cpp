@@ -92,7 +92,9 @@ TEST(AuExport, OpenFaceCsvReadsBack) {
       bool mapped = k != au("jaw_slide_left") && k != au("jaw_slide_right") && k != au("upper_lip_suck") &&
                     k != au("lower_lip_suck") && k != au("jaw_thrust") && k != au("lower_lip_depress") &&
                     k != au("lip_pucker") && k != au("cheek_puff");
-      if (mapped) EXPECT_NEAR(back.frames[t][k], s.frames[t][k], 1e-5) << t << " " << au_info(k).name;
+      if (mapped) {
+        EXPECT_NEAR(back.frames[t][k], s.frames[t][k], 1e-5) << t << " " << au_info(k).name;
+      }
     }
   EXPECT_NE(au_to_openface_csv(s).find("AU45_r"), std::string::npos);
 }

@@ -1,0 +1,381 @@
+// `auhead serve` (apps/serve/) against a server on an ephemeral loopback port, with a Beast client:
+// every endpoint, the job life cycle, limits (body size, queue), malformed and hostile requests,
+// abrupt disconnects, the WebSocket stream protocol, and a graceful stop that leaves nothing behind.
+#include <gtest/gtest.h>
+
+#include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "build_config.h"
+#include "serve/http_server.h"
+#include "cli/cli_test_util.h"
+#include "test_util.h"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string file_bytes(const std::string& name) {
+  std::ifstream in(std::string(AUHEAD_SOURCE_DIR) + "/examples/" + name, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A server on 127.0.0.1:<any free port>, run on its own thread.
+class Server {
+ public:
+  explicit Server(auhead::serve::ServeOptions o = {}) : dir_("serve") {
+    o.port = 0;
+    o.work_dir = dir_.path() / "work";
+    work_ = o.work_dir;
+    server_ = std::make_unique<auhead::serve::HttpServer>(o);
+    port_ = server_->port();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  ~Server() { stop(); }
+  void stop() {
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+  uint16_t port() const { return port_; }
+  const fs::path& work() const { return work_; }
+
+ private:
+  auhead::test::TempDir dir_;
+  fs::path work_;
+  std::unique_ptr<auhead::serve::HttpServer> server_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+struct Reply {
+  int status = 0;
+  std::string type, body;
+  json js() const { return json::parse(body, nullptr, false); }
+};
+
+Reply request(uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
+              const std::string& type = "") {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "localhost");
+  if (!type.empty()) req.set(http::field::content_type, type);
+  req.body() = body;
+  req.prepare_payload();
+  beast::error_code ec;
+  http::write(socket, req, ec);  // a server that refuses a body answers before reading it all
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(256u << 20);
+  http::read(socket, buffer, parser);
+  auto res = parser.release();
+  return {int(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+}
+
+struct Part {
+  std::string name, filename, type, data;
+};
+
+std::string multipart(const std::vector<Part>& parts, const std::string& boundary = "auheadTestBoundary7") {
+  std::string b;
+  for (const auto& p : parts) {
+    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
+    if (!p.filename.empty()) b += "; filename=\"" + p.filename + "\"";
+    b += "\r\n";
+    if (!p.type.empty()) b += "Content-Type: " + p.type + "\r\n";
+    b += "\r\n" + p.data + "\r\n";
+  }
+  return b + "--" + boundary + "--\r\n";
+}
+
+const std::string kForm = "multipart/form-data; boundary=auheadTestBoundary7";
+
+Reply submit(uint16_t port, const json& options, const std::string& audio = file_bytes("speech.wav"),
+             const std::string& audio_name = "speech.wav") {
+  return request(port, http::verb::post, "/v1/jobs",
+                 multipart({{"audio", audio_name, "audio/wav", audio},
+                            {"portrait", "portrait.jpg", "image/jpeg", file_bytes("portrait.jpg")},
+                            {"options", "", "application/json", options.dump()}}),
+                 kForm);
+}
+
+json wait_done(uint16_t port, const std::string& id, double seconds = 120) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  json j;
+  double last = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    j = request(port, http::verb::get, "/v1/jobs/" + id).js();
+    EXPECT_GE(j["progress"].get<double>(), last);
+    last = j["progress"].get<double>();
+    if (j["state"] != "queued" && j["state"] != "running") return j;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return j;
+}
+
+const json kFast = {{"lipsync", "fast"}, {"size", 128}, {"emotion", "happy"}};
+
+}  // namespace
+
+TEST(Serve, HealthAndOpenApi) {
+  Server s;
+  Reply h = request(s.port(), http::verb::get, "/v1/health");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.js()["status"], "ok");
+  Reply o = request(s.port(), http::verb::get, "/v1/openapi.json");
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.js()["openapi"], "3.0.3");
+  EXPECT_TRUE(o.js()["paths"].contains("/v1/jobs"));
+}
+
+TEST(Serve, AJobFromUploadToResults) {
+  Server s;
+  Reply r = submit(s.port(), kFast, file_bytes("speech.wav"), "../../etc/passwd");  // a name is not a path
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = r.js()["id"];
+  EXPECT_EQ(id.size(), 32u);
+  const json done = wait_done(s.port(), id);
+  ASSERT_EQ(done["state"], "done") << done.dump();
+  EXPECT_EQ(done["progress"], 1.0);
+  EXPECT_TRUE(done["error"].is_null());
+  Reply video = request(s.port(), http::verb::get, "/v1/jobs/" + id + "/video");
+  EXPECT_EQ(video.status, 200);
+  EXPECT_EQ(video.type, "video/mp4");
+  ASSERT_GT(video.body.size(), 1000u);
+  EXPECT_EQ(video.body.substr(4, 4), "ftyp");
+  Reply au = request(s.port(), http::verb::get, "/v1/jobs/" + id + "/au");
+  EXPECT_EQ(au.status, 200);
+  EXPECT_GT(au.js()["frames"].size(), 100u);
+  EXPECT_EQ(au.js()["emotion"]["label"], "happy") << au.body.substr(0, 200);
+  // Both results fetched: the files are gone, the record stays.
+  EXPECT_EQ(request(s.port(), http::verb::get, "/v1/jobs/" + id + "/video").status, 410);
+  EXPECT_EQ(request(s.port(), http::verb::get, "/v1/jobs/" + id).js()["results"]["video"], false);
+  EXPECT_FALSE(fs::exists(s.work() / "jobs" / id));
+  EXPECT_FALSE(fs::exists("/etc/passwd.in"));
+}
+
+TEST(Serve, AuOnly) {
+  Server s;
+  Reply r = request(s.port(), http::verb::post, "/v1/au",
+                    multipart({{"audio", "a.wav", "audio/wav", file_bytes("speech.wav")},
+                               {"options", "", "", json{{"lipsync", "fast"}, {"fps", 30}}.dump()}}),
+                    kForm);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.js()["fps"], 30);
+  // Stage 2 options do not belong here.
+  r = request(s.port(), http::verb::post, "/v1/au",
+              multipart({{"audio", "a.wav", "", file_bytes("speech.wav")}, {"options", "", "", R"({"size": 128})"}}), kForm);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.js()["message"].get<std::string>().find("size"), std::string::npos);
+}
+
+TEST(Serve, BadRequestsAreJsonErrors) {
+  auhead::serve::ServeOptions o;
+  o.max_upload_bytes = 4 << 20;
+  o.models["tiny"] = "/nonexistent-model";
+  Server s(o);
+  const uint16_t p = s.port();
+  auto error = [](const Reply& r) { return r.js().value("error", std::string("?")); };
+  Reply r = request(p, http::verb::get, "/v1/nothing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(error(r), "not_found");
+  EXPECT_EQ(request(p, http::verb::put, "/v1/jobs").status, 405);
+  EXPECT_EQ(request(p, http::verb::get, "/v1/jobs/0123/video").status, 404);
+  r = request(p, http::verb::post, "/v1/jobs", "{}", "application/json");
+  EXPECT_EQ(r.status, 415);
+  // Multipart with a boundary that never comes, and with no boundary at all.
+  r = request(p, http::verb::post, "/v1/jobs", "--other\r\n\r\nx\r\n--other--\r\n", kForm);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(request(p, http::verb::post, "/v1/jobs", "x", "multipart/form-data").status, 400);
+  // A part missing, an unknown part, an unknown option, a value out of range, an unknown model.
+  r = request(p, http::verb::post, "/v1/jobs", multipart({{"audio", "a.wav", "", file_bytes("speech.wav")}}), kForm);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.js()["message"].get<std::string>().find("portrait"), std::string::npos);
+  r = submit(p, {{"size", 128}, {"colour", "red"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.js()["message"].get<std::string>().find("colour"), std::string::npos);
+  EXPECT_EQ(submit(p, {{"emotion_intensity", 3}}).status, 400);
+  EXPECT_EQ(submit(p, {{"au_model", "elsewhere"}, {"au_generator", "alm"}}).status, 503);
+  // A corrupt audio file: bad input (422), named as the part, not as a server path.
+  r = submit(p, kFast, std::string(5000, 'x'));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.js()["code"], 3);
+  EXPECT_EQ(r.js()["message"].get<std::string>().rfind("audio", 0), 0u) << r.body;
+  // Too large: 413 before anything is parsed.
+  r = submit(p, kFast, std::string(5 << 20, '\0'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(error(r), "too_large");
+  // An abrupt disconnect in the middle of a request leaves the server serving.
+  {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), p});
+    asio::write(socket, asio::buffer(std::string("POST /v1/jobs HTTP/1.1\r\nContent-Length: 100000\r\n\r\nabc")));
+  }
+  EXPECT_EQ(request(p, http::verb::get, "/v1/health").status, 200);
+  // Nothing of the refused requests is left in the work folder.
+  EXPECT_TRUE(fs::is_empty(s.work() / "jobs"));
+}
+
+TEST(Serve, AFullQueueIs429AndDeleteCancels) {
+  auhead::serve::ServeOptions o;
+  o.limits.workers = 1;
+  o.limits.queue = 0;
+  Server s(o);
+  const json slow = {{"lipsync", "fast"}, {"size", 512}};
+  Reply first = submit(s.port(), slow);
+  ASSERT_EQ(first.status, 202);
+  Reply second = submit(s.port(), slow);
+  EXPECT_EQ(second.status, 429);
+  EXPECT_EQ(second.js()["error"], "queue_full");
+  const std::string id = first.js()["id"];
+  Reply del = request(s.port(), http::verb::delete_, "/v1/jobs/" + id);
+  EXPECT_EQ(del.status, 200);
+  const json end = wait_done(s.port(), id);
+  EXPECT_EQ(end["state"], "cancelled") << end.dump();
+  EXPECT_FALSE(fs::exists(s.work() / "jobs" / id));
+  EXPECT_EQ(submit(s.port(), kFast).status, 202);  // room again
+}
+
+TEST(Serve, StreamOverWebSocket) {
+  Server s;
+  asio::io_context io;
+  websocket::stream<tcp::socket> ws(io);
+  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), s.port()});
+  ws.handshake("localhost", "/v1/stream");
+  ws.text(true);
+  ws.write(asio::buffer(json{{"type", "start"}, {"sample_rate", 16000}, {"format", "s16le"}, {"size", 128},
+                             {"emotion", "neutral"}}.dump()));
+  ws.binary(true);
+  ws.write(asio::buffer(file_bytes("portrait.jpg")));
+  // 2 s of the speech as s16le in 40-ms messages (a WAV's header skipped: 44 bytes).
+  const std::string wav = file_bytes("speech.wav");
+  const std::string pcm = wav.substr(44, 2 * 32000);
+  int jpegs = 0, infos = 0, last_index = -1;
+  bool ended = false;
+  std::thread reader([&] {
+    beast::flat_buffer b;
+    for (;;) {
+      beast::error_code ec;
+      ws.read(b, ec);
+      if (ec) return;
+      const std::string m = beast::buffers_to_string(b.data());
+      b.consume(b.size());
+      if (!ws.got_text()) {
+        EXPECT_EQ(uint8_t(m[0]), 0xFF);
+        EXPECT_EQ(uint8_t(m[1]), 0xD8);  // JPEG
+        ++jpegs;
+        continue;
+      }
+      json j = json::parse(m);
+      if (j["type"] == "frame") {
+        EXPECT_EQ(j["index"].get<int>(), last_index + 1);
+        last_index = j["index"];
+        EXPECT_EQ(j["aus"].size(), 30u);
+        ++infos;
+      } else if (j["type"] == "end") {
+        ended = true;
+      } else {
+        ADD_FAILURE() << m;
+      }
+    }
+  });
+  for (std::size_t i = 0; i < pcm.size(); i += 1280) {
+    if (i == pcm.size() / 2) {
+      ws.text(true);
+      ws.write(asio::buffer(json{{"type", "set"}, {"emotion", "happy"}, {"set", {"jaw_drop=0.2"}}}.dump()));
+    }
+    ws.binary(true);
+    ws.write(asio::buffer(pcm.substr(i, 1280)));
+  }
+  ws.text(true);
+  ws.write(asio::buffer(std::string(R"({"type": "end"})")));
+  reader.join();
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(jpegs, 50);
+  EXPECT_EQ(infos, 50);
+}
+
+TEST(Serve, StreamErrorsAreMessagesThenClose) {
+  Server s;
+  for (const std::string& first : {std::string(R"({"type": "start", "sample_rate": 44100})"), std::string("not json")}) {
+    asio::io_context io;
+    websocket::stream<tcp::socket> ws(io);
+    ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), s.port()});
+    ws.handshake("localhost", "/v1/stream");
+    ws.text(true);
+    ws.write(asio::buffer(first));
+    beast::flat_buffer b;
+    ws.read(b);
+    json j = json::parse(beast::buffers_to_string(b.data()));
+    EXPECT_EQ(j["type"], "error");
+    EXPECT_EQ(j["error"], "usage");
+    beast::error_code ec;
+    b.consume(b.size());
+    ws.read(b, ec);
+    EXPECT_EQ(ec, websocket::error::closed);
+  }
+  // The stream's slot is given back once its connection ends.
+  int streams = -1;
+  for (int i = 0; i < 100 && streams != 0; ++i) {
+    streams = request(s.port(), http::verb::get, "/v1/health").js()["streams"];
+    if (streams) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(streams, 0);
+}
+
+TEST(Serve, StopIsGracefulAndRemovesTheWorkFolder) {
+  auto s = std::make_unique<Server>();
+  ASSERT_EQ(submit(s->port(), kFast).status, 202);
+  const fs::path work = s->work();
+  EXPECT_TRUE(fs::exists(work));
+  s->stop();
+  EXPECT_FALSE(fs::exists(work));
+}
+
+// The command: `auhead serve --port 0 --port-file F` answers, and SIGTERM stops it cleanly (exit 0,
+// its private work folder under $TMPDIR removed).
+TEST(Serve, TheCommandStopsOnSigterm) {
+  auhead::test::TempDir dir("serve_cli");
+  const fs::path script = dir.path() / "run.sh";
+  std::ofstream(script) << "export TMPDIR=" << dir.path().string() << "\n"
+                        << "P=" << (dir.path() / "port").string() << "\n"
+                        << AUHEAD_CLI_PATH << " serve --port 0 --port-file $P 2>" << (dir.path() / "log").string()
+                        << " </dev/null >/dev/null &\n"
+                        << "pid=$!\n"
+                        << "for i in $(seq 100); do [ -s $P ] && break; sleep 0.1; done\n"
+                        << "exec 3<>/dev/tcp/127.0.0.1/$(cat $P)\n"
+                        << "printf 'GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3\n"
+                        << "timeout 5 cat <&3\n"
+                        << "kill -TERM $pid; wait $pid; echo \"exit=$?\"\n"
+                        << "ls " << dir.path().string() << "\n"
+                        << "cat " << (dir.path() / "log").string() << "\n";
+  const auto r = auhead::test::run_shell("timeout 60 bash " + script.string());
+  EXPECT_NE(r.output.find("HTTP/1.1 200"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\"status\":\"ok\""), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("exit=0"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("auhead-serve-"), std::string::npos) << r.output;  // the work folder is gone
+  EXPECT_NE(r.output.find("auhead: stopped"), std::string::npos) << r.output;
+}
