@@ -93,10 +93,13 @@ struct StreamSession::Impl {
     const double d = double(total()) / kRate;
     return d * config.fps < 1 - 1e-9 ? 0 : std::max<int64_t>(1, int64_t(std::floor(d * config.fps + 0.5)));
   }
+  // Audio after a frame that its window reads: the lookahead, and at low rates a whole frame (the
+  // generator needs a window of at least one frame).
+  double ahead() const { return std::max(config.lookahead_seconds, 1 / config.fps); }
   // Frame k is final once its lookahead has arrived (or the stream has ended).
   bool au_final(int64_t k) const {
     if (finished) return k < frames_for_total();
-    return total() >= sample_at(double(k) / config.fps + config.lookahead_seconds);
+    return total() >= sample_at(double(k) / config.fps + ahead());
   }
 
   // The AU frame k from its own window of audio, with the emotion the stream has at k.
@@ -104,7 +107,7 @@ struct StreamSession::Impl {
     const double fps = config.fps;
     const int64_t f0 = std::max<int64_t>(0, k - context_frames());
     const int64_t s0 = std::max(audio_base, sample_at(double(f0) / fps));
-    const int64_t end = std::min(total(), sample_at(double(k) / fps + config.lookahead_seconds));
+    const int64_t end = std::min(total(), sample_at(double(k) / fps + ahead()));
     std::span<const float> window(audio.data() + (s0 - audio_base), std::size_t(end - s0));
     auto run = [&](const EmotionState& e) {
       generator.set_call(e.label, e.intensity, fps, config.seed);

@@ -145,6 +145,18 @@ TEST(StreamSession, EmotionAndOverridesChangeLive) {
   EXPECT_NEAR(got.frames[before + 10].aus[4], 0.9f, 1e-4);
 }
 
+// At a low frame rate a frame reads at least one frame's worth of audio after it.
+TEST(StreamSession, LowFrameRates) {
+  auhead::StreamConfig c = small();
+  c.fps = 2;
+  auhead::StreamSession s(portrait(), c);
+  Got got;
+  const auto& a = speech();
+  for (std::size_t i = 0; i < a.size(); i += 640) s.push(std::span<const float>(a).subspan(i, std::min<std::size_t>(640, a.size() - i)), into(got));
+  s.finish(into(got));
+  EXPECT_EQ(got.frames.size(), 6u);  // 3 s at 2 fps
+}
+
 TEST(StreamSession, BadInputAndMisuseAreErrors) {
   auto code = [](auto&& f) { return auhead::test::error_code_of(f); };
   using auhead::ExitCode;
