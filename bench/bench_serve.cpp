@@ -1,0 +1,191 @@
+// Load on `auhead serve` (issue #16): an in-process server on a loopback port and N clients that each
+// submit short jobs (POST /v1/jobs), poll them, and fetch both results, until M jobs are done. Prints
+// failures, the latency from submit to both results fetched (p50 / p95 / max), throughput and the
+// process's peak RSS (server and clients together).
+// Usage: bench_serve [--jobs 200] [--concurrency 8] [--workers 2] [--seconds-of-audio 1] [--size 128] [--json]
+#include <sys/resource.h>
+
+#include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "auhead/au_generator.h"
+#include "build_config.h"
+#include "serve/http_server.h"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+Reply request(uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
+              const std::string& type = "") {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "localhost");
+  if (!type.empty()) req.set(http::field::content_type, type);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1u << 30);
+  http::read(socket, buffer, parser);
+  return {int(parser.get().result_int()), parser.get().body()};
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A 16-bit mono 16 kHz WAV of `samples`.
+std::string wav(const std::vector<float>& samples) {
+  std::string out = "RIFF" + std::string(4, '\0') + "WAVEfmt ";
+  auto u32 = [&](uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { out.append(reinterpret_cast<const char*>(&v), 2); };
+  u32(16), u16(1), u16(1), u32(16000), u32(32000), u16(2), u16(16);
+  out += "data";
+  u32(uint32_t(samples.size() * 2));
+  for (float s : samples) u16(uint16_t(int16_t(std::clamp(s, -1.f, 1.f) * 32767)));
+  const uint32_t riff = uint32_t(out.size() - 8);
+  std::memcpy(out.data() + 4, &riff, 4);
+  return out;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, std::size_t(p * double(v.size() - 1) + 0.5))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  int jobs = 200, concurrency = 8, workers = 2, size = 128;
+  double audio_seconds = 1;
+  bool as_json = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&] {
+      if (i + 1 >= argc) throw auhead::usage_error(a + " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (a == "--jobs") jobs = std::stoi(next());
+    else if (a == "--concurrency") concurrency = std::stoi(next());
+    else if (a == "--workers") workers = std::stoi(next());
+    else if (a == "--seconds-of-audio") audio_seconds = std::stod(next());
+    else if (a == "--size") size = std::stoi(next());
+    else if (a == "--json") as_json = true;
+    else throw auhead::usage_error("unknown option " + a);
+  }
+  const std::string src = AUHEAD_SOURCE_DIR;
+  std::vector<float> speech = auhead::load_audio(src + "/examples/speech.wav");
+  speech.resize(std::min(speech.size(), std::size_t(audio_seconds * 16000)));
+  const std::string audio = wav(speech), portrait = file_bytes(src + "/examples/portrait.jpg");
+  const std::string boundary = "benchBoundary42";
+  const std::string options = json{{"lipsync", "fast"}, {"size", size}, {"emotion", "happy"}}.dump();
+  const std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\n" +
+                           audio + "\r\n--" + boundary +
+                           "\r\nContent-Disposition: form-data; name=\"portrait\"; filename=\"p.jpg\"\r\n\r\n" + portrait +
+                           "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n" + options +
+                           "\r\n--" + boundary + "--\r\n";
+
+  auhead::serve::ServeOptions o;
+  o.port = 0;
+  o.limits.workers = workers;
+  o.limits.queue = jobs;
+  o.work_dir = std::filesystem::temp_directory_path() / ("auhead-bench-serve-" + std::to_string(::getpid()));
+  auhead::serve::HttpServer server(o);
+  const uint16_t port = server.port();
+  std::thread serving([&] { server.run(); });
+
+  std::atomic<int> next_job{0}, failures{0};
+  std::mutex m;
+  std::vector<double> latency;
+  std::string first_failure;
+  const auto t0 = Clock::now();
+  std::vector<std::thread> clients;
+  for (int c = 0; c < concurrency; ++c)
+    clients.emplace_back([&] {
+      while (next_job.fetch_add(1) < jobs) {
+        const auto start = Clock::now();
+        std::string why;
+        try {
+          Reply r = request(port, http::verb::post, "/v1/jobs", body, "multipart/form-data; boundary=" + boundary);
+          if (r.status != 202) throw std::runtime_error("submit: " + std::to_string(r.status) + " " + r.body);
+          const std::string id = json::parse(r.body)["id"];
+          for (;;) {
+            json j = json::parse(request(port, http::verb::get, "/v1/jobs/" + id).body);
+            if (j["state"] == "done") break;
+            if (j["state"] != "queued" && j["state"] != "running") throw std::runtime_error("job: " + j.dump());
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+          Reply v = request(port, http::verb::get, "/v1/jobs/" + id + "/video");
+          Reply a = request(port, http::verb::get, "/v1/jobs/" + id + "/au");
+          if (v.status != 200 || a.status != 200 || v.body.size() < 1000) throw std::runtime_error("results");
+        } catch (const std::exception& e) {
+          why = e.what();
+        }
+        std::lock_guard lock(m);
+        if (!why.empty()) {
+          ++failures;
+          if (first_failure.empty()) first_failure = why;
+        } else {
+          latency.push_back(1e3 * std::chrono::duration<double>(Clock::now() - start).count());
+        }
+      }
+    });
+  for (auto& t : clients) t.join();
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  server.stop();
+  serving.join();
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const double rss_mb = double(u.ru_maxrss) / 1024;
+  if (as_json)
+    std::printf("{\"bench\":\"serve\",\"jobs\":%d,\"concurrency\":%d,\"workers\":%d,\"audio_s\":%.1f,\"size\":%d,"
+                "\"failures\":%d,\"latency_p50_ms\":%.0f,\"latency_p95_ms\":%.0f,\"latency_max_ms\":%.0f,"
+                "\"jobs_per_s\":%.2f,\"peak_rss_mb\":%.0f}\n",
+                jobs, concurrency, workers, audio_seconds, size, failures.load(), percentile(latency, 0.5),
+                percentile(latency, 0.95), percentile(latency, 1), double(jobs) / wall, rss_mb);
+  else
+    std::printf("serve: %d jobs (%.1f s of speech, %d², fast lip sync) from %d clients on %d workers: %d failed; "
+                "submit to both results p50 %.0f ms, p95 %.0f ms, max %.0f ms; %.2f jobs/s; peak RSS %.0f MB%s%s\n",
+                jobs, audio_seconds, size, concurrency, workers, failures.load(), percentile(latency, 0.5),
+                percentile(latency, 0.95), percentile(latency, 1), double(jobs) / wall, rss_mb,
+                first_failure.empty() ? "" : "; first failure: ", first_failure.c_str());
+  return failures ? 1 : 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_serve: %s\n", e.what());
+  return 1;
+}
