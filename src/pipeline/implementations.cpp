@@ -6,6 +6,7 @@
 #include "render/diffusion/diffusion_renderer.h"
 #include "render/diffusion/parity.h"
 #include "render/warp/warp_renderer.h"
+#include "train/lora_train_parity.h"
 
 namespace auhead {
 
@@ -34,6 +35,7 @@ std::vector<std::pair<std::string, audio2au::AuGeneratorFactory>> builtin_au_gen
 std::vector<ParityHandler> builtin_parity_handlers() {
   std::vector<ParityHandler> all = diffusion::parity_handlers();
   for (auto& h : alm::parity_handlers()) all.push_back(std::move(h));
+  for (auto& h : train::parity_handlers()) all.push_back(std::move(h));
   return all;
 }
 

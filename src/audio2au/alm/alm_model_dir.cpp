@@ -98,7 +98,7 @@ SamplingSettings read_generation_config(const fs::path& file) {
   return s;
 }
 
-AlmModel load_alm_model_dir(const fs::path& dir) {
+AlmModel load_alm_model_dir(const fs::path& dir, bool merge_adapter) {
   if (dir.empty()) throw usage_error("--au-generator alm needs --au-model DIR (a Qwen2-Audio checkpoint folder)");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw unavailable_error(dir.string() + ": no such folder (--au-model)");
@@ -115,7 +115,8 @@ AlmModel load_alm_model_dir(const fs::path& dir) {
   m.model = load_qwen2_audio(dir);
   for (const fs::path& adapter : {dir, dir / "adapter"})
     if (file_exists(adapter / "adapter_config.json")) {
-      m.lora_modules = merge_peft_lora(*m.model, adapter);
+      m.adapter_dir = adapter;
+      if (merge_adapter) m.lora_modules = merge_peft_lora(*m.model, adapter);
       break;
     }
   return m;

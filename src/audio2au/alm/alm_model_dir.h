@@ -34,6 +34,7 @@ struct AlmModel {
   AlmPromptSettings prompt;
   SamplingSettings sampling;             // from DIR/generation_config.json (do_sample, temperature, top_k, top_p)
   int lora_modules = 0;                  // modules an adapter was merged into
+  std::filesystem::path adapter_dir;     // the folder of the adapter found, if any
 };
 
 // The two optional settings files of DIR (defaults when absent); a malformed file, a value of the
@@ -46,6 +47,8 @@ SamplingSettings read_generation_config(const std::filesystem::path& generation_
 // adapter is DIR/adapter_config.json or DIR/adapter/adapter_config.json. A missing folder or file is
 // an unavailable error naming it; malformed files, mis-shaped or missing weights and a tokenizer that
 // does not fit the model (special tokens, ids beyond the vocabulary) are input errors naming the file.
-AlmModel load_alm_model_dir(const std::filesystem::path& dir);
+// With merge_adapter false the adapter is left alone (training loads its base that way) and
+// AlmModel::adapter_dir says where it is.
+AlmModel load_alm_model_dir(const std::filesystem::path& dir, bool merge_adapter = true);
 
 }  // namespace auhead::alm

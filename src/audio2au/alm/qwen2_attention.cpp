@@ -11,10 +11,10 @@ namespace nn = torch::nn;
 
 Qwen2AttentionImpl::Qwen2AttentionImpl(const Qwen2DecoderConfig& c)
     : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim()) {
-  q_proj = register_module("q_proj", nn::Linear(c.hidden_size, heads_ * head_dim_));
-  k_proj = register_module("k_proj", nn::Linear(c.hidden_size, kv_heads_ * head_dim_));
-  v_proj = register_module("v_proj", nn::Linear(c.hidden_size, kv_heads_ * head_dim_));
-  o_proj = register_module("o_proj", nn::Linear(nn::LinearOptions(heads_ * head_dim_, c.hidden_size).bias(false)));
+  q_proj = register_module("q_proj", LoraLinear(c.hidden_size, heads_ * head_dim_));
+  k_proj = register_module("k_proj", LoraLinear(c.hidden_size, kv_heads_ * head_dim_));
+  v_proj = register_module("v_proj", LoraLinear(c.hidden_size, kv_heads_ * head_dim_));
+  o_proj = register_module("o_proj", LoraLinear(heads_ * head_dim_, c.hidden_size, false));
 }
 
 torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const RopeTables& rope, KvCacheLayer* cache) {
@@ -34,7 +34,8 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const RopeTabl
     torch::Tensor kj = torch::arange(s, torch::kLong).unsqueeze(0);
     scores = scores.masked_fill(kj > qi, -std::numeric_limits<float>::infinity());
   }
-  torch::Tensor out = torch::matmul(scores.softmax(-1), v).view({b, heads_, t, head_dim_});
+  // The softmax in float32 whatever the model's dtype, as Hugging Face's eager attention.
+  torch::Tensor out = torch::matmul(scores.softmax(-1, torch::kFloat).to(v.scalar_type()), v).view({b, heads_, t, head_dim_});
   return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));
 }
 

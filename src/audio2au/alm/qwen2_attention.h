@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "audio2au/alm/kv_cache.h"
+#include "audio2au/alm/lora_linear.h"
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "audio2au/alm/rotary_embedding.h"
 
@@ -18,7 +19,7 @@ class Qwen2AttentionImpl : public torch::nn::Module {
 
  private:
   int64_t heads_, kv_heads_, head_dim_;
-  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+  LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 };
 TORCH_MODULE(Qwen2Attention);
 

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "core/activation_checkpoint.h"
+
 namespace auhead::alm {
 
 namespace nn = torch::nn;
@@ -37,8 +39,13 @@ torch::Tensor Qwen2DecoderImpl::hidden_states(const torch::Tensor& embeds, KvCac
   if (cache && cache->layers.size() != static_cast<std::size_t>(n)) cache->layers.assign(n, KvCacheLayer());
   const RopeTables rope = rope_tables(config_.head_dim(), config_.rope_theta, start, embeds.size(1), rope_dtype_);
   torch::Tensor x = embeds;
-  for (int64_t i = 0; i < n; ++i)
-    x = layers[i]->as<Qwen2DecoderLayerImpl>()->forward(x, rope, cache ? &cache->layers[i] : nullptr);
+  for (int64_t i = 0; i < n; ++i) {
+    auto* layer = layers[i]->as<Qwen2DecoderLayerImpl>();
+    if (gradient_checkpointing_ && !cache && torch::GradMode::is_enabled())
+      x = checkpointed([layer, rope](const torch::Tensor& h) { return layer->forward(h, rope, nullptr); }, x);
+    else
+      x = layer->forward(x, rope, cache ? &cache->layers[i] : nullptr);
+  }
   if (last_only) x = x.narrow(1, x.size(1) - 1, 1);
   return norm(x);
 }

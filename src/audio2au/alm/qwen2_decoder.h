@@ -29,11 +29,15 @@ class Qwen2DecoderImpl : public torch::nn::Module {
   // The dtype RoPE tables are rounded to: the checkpoint's (fp16, bf16) so that float32 inference
   // reproduces the references, which hold cos/sin in the model's dtype. Default float32.
   void set_rope_dtype(torch::ScalarType dtype) { rope_dtype_ = dtype; }
+  // Training: run each decoder layer checkpointed (core/activation_checkpoint.h) when autograd is on,
+  // keeping one layer's activations instead of all of them.
+  void set_gradient_checkpointing(bool on) { gradient_checkpointing_ = on; }
   const Qwen2DecoderConfig& config() const { return config_; }
 
  private:
   Qwen2DecoderConfig config_;
   torch::ScalarType rope_dtype_ = torch::kFloat;
+  bool gradient_checkpointing_ = false;
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   RmsNorm norm{nullptr};

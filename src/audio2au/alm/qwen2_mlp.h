@@ -2,6 +2,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "audio2au/alm/lora_linear.h"
+
 namespace auhead::alm {
 
 class Qwen2MlpImpl : public torch::nn::Module {
@@ -10,7 +12,7 @@ class Qwen2MlpImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
-  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+  LoraLinear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 };
 TORCH_MODULE(Qwen2Mlp);
 
