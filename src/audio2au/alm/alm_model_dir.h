@@ -10,22 +10,9 @@
 
 #include "audio2au/alm/bpe_tokenizer.h"
 #include "audio2au/alm/qwen2_audio_model.h"
-#include "audio2au/alm/token_sampler.h"
-#include "auhead/au.h"
+#include "audio2au/alm/alm_settings.h"
 
 namespace auhead::alm {
-
-inline constexpr const char* kDefaultAuInstruction =
-    "Listen to the speech. First state the speaker's emotion and its intensity, then write the facial "
-    "action units frame by frame at 5 frames per second.";
-
-// DIR/auhead_alm.json (all keys optional): {"system_prompt": "...", "instruction": "...",
-// "au_set": "auhead30" | "feafa24"} — the prompt the model was fine-tuned with and the AUs it writes.
-struct AlmPromptSettings {
-  std::string system_prompt = "You are a helpful assistant.";
-  std::string instruction = kDefaultAuInstruction;
-  AuSet au_set = AuSet::auhead30;
-};
 
 struct AlmModel {
   Qwen2AudioModel model{nullptr};
@@ -36,11 +23,6 @@ struct AlmModel {
   int lora_modules = 0;                  // modules an adapter was merged into
   std::filesystem::path adapter_dir;     // the folder of the adapter found, if any
 };
-
-// The two optional settings files of DIR (defaults when absent); a malformed file, a value of the
-// wrong type or out of range is an input error naming it.
-AlmPromptSettings read_prompt_settings(const std::filesystem::path& auhead_alm_json);
-SamplingSettings read_generation_config(const std::filesystem::path& generation_config_json);
 
 // Loads DIR. The tokenizer is DIR/tokenizer.json, else DIR/vocab.json + merges.txt, else the Qwen
 // tokenizer of the set-up script with Qwen2-Audio's audio tokens at audio_token_index, +1, +2. A LoRA

@@ -5,15 +5,9 @@
 #include <random>
 #include <span>
 
-namespace auhead::alm {
+#include "audio2au/alm/sampling_settings.h"
 
-struct SamplingSettings {
-  float temperature = 0.f;  // 0: greedy
-  int top_k = 0;            // 0: no limit
-  float top_p = 1.f;        // 1: no nucleus cut
-  uint64_t seed = 0;
-  bool greedy() const { return temperature <= 0.f; }
-};
+namespace auhead::alm {
 
 class TokenSampler {
  public:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auhead/sampling_options.h"
+#include "render/diffusion/render_config.h"
 #include "render/diffusion/autoencoder_kl.h"
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/noise_schedule.h"
@@ -15,20 +16,6 @@
 #include "render/diffusion/unet_condition_model.h"
 
 namespace auhead::diffusion {
-
-// Sampling settings: defaults below, overridden by the folder's optional `render_config.json`
-// ({"steps": 20, "sampler": "ddim"|"dpmsolver++", "guidance_reference": 3.5, "guidance_au": 2.0,
-//   "context_frames": 16, "context_overlap": 4, "device": "auto"|"cpu"|"cuda"}), in turn overridden by
-// the caller's SamplingOptions.
-struct DiffusionSettings {
-  int steps = 20;
-  std::string sampler = "ddim";
-  double guidance_reference = 3.5;  // s_ref
-  double guidance_au = 2.0;         // s_au (only with an AU adapter)
-  int context_frames = 16;
-  int context_overlap = 4;
-  std::string device = "auto";      // auto: CUDA (fp16) when torch sees a GPU, else CPU (fp32)
-};
 
 struct DiffusionModels {
   AutoencoderKL vae{nullptr};
@@ -53,10 +40,6 @@ struct DiffusionModels {
 //   render_config.json                 optional: DiffusionSettings, then `overrides` over them
 // .pth UNets take AniPortrait's full-size configs. A missing required file is an unavailable error
 // naming the file; bad keys or shapes are input errors naming the key; a bad override is a usage error.
-// DIR/render_config.json (defaults when the file is absent). Errors: input errors naming the file for a
-// value of the wrong type, out of range, or settings the samplers cannot run (context_overlap >= context_frames).
-DiffusionSettings read_render_config(const std::filesystem::path& file);
-
 DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const SamplingOptions& overrides = {});
 
 // Moves every model to `device` ("auto", "cpu" or "cuda") in `dtype` ("auto": fp16 on CUDA, fp32 on
