@@ -52,6 +52,10 @@ AlmLoraTrainer::AlmLoraTrainer(alm::Qwen2AudioModel model, const AdamWSettings& 
 }
 
 torch::Tensor AlmLoraTrainer::logits(const AlmTrainBatch& batch) {
+  return model_->language_model->project(hidden(batch));
+}
+
+torch::Tensor AlmLoraTrainer::hidden(const AlmTrainBatch& batch) {
   const int64_t b = batch.input_ids.size(0);
   if (batch.labels.sizes() != batch.input_ids.sizes())
     throw usage_error("training batch: labels and input_ids differ in shape");
@@ -60,11 +64,12 @@ torch::Tensor AlmLoraTrainer::logits(const AlmTrainBatch& batch) {
     torch::Tensor audio = i < int64_t(batch.audio_embeds.size()) ? batch.audio_embeds[i] : torch::Tensor();
     rows.push_back(model_->embed(batch.input_ids.narrow(0, i, 1), audio));
   }
-  return model_->forward(torch::cat(rows, 0));
+  return model_->language_model->hidden_states(torch::cat(rows, 0));
 }
 
 double AlmLoraTrainer::accumulate(const AlmTrainBatch& batch, int64_t total_tokens) {
-  CausalLmLoss loss = causal_lm_loss(logits(batch).to(torch::kFloat), batch.labels);
+  auto head = [&](const torch::Tensor& h) { return model_->language_model->project(h); };
+  CausalLmLoss loss = causal_lm_loss_of_hidden(hidden(batch), batch.labels, head);
   if (total_tokens <= 0) return 0;
   (loss.sum * (loss_scale_ / double(total_tokens))).backward();
   return loss.sum.item<double>();

@@ -51,6 +51,7 @@ class AlmLoraTrainer {
 
   // Logits (B, T, V) of a batch, differentiable with respect to the LoRA matrices.
   torch::Tensor logits(const AlmTrainBatch& batch);
+  torch::Tensor hidden(const AlmTrainBatch& batch);  // the final-norm hidden states (B, T, H)
   // Forward and backward of one micro-batch: adds d(loss_sum / total_tokens)/dθ to the gradients,
   // where total_tokens counts the answer tokens of every micro-batch of the step. Returns the summed loss.
   double accumulate(const AlmTrainBatch& batch, int64_t total_tokens);

@@ -4,6 +4,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
+
 namespace auhead::train {
 
 inline constexpr int64_t kIgnoreIndex = -100;
@@ -15,5 +17,11 @@ struct CausalLmLoss {
 
 // logits (B, T, V), labels (B, T) int64. Labels outside [0, V) other than -100 are usage errors.
 CausalLmLoss causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
+
+// The same loss from hidden states (B, T, H) and the vocabulary projection `head`, applied only at the
+// positions that count: the audio and prompt tokens, most of a sequence, never meet the vocabulary
+// (a tenth of the logits memory and time on a 10-s clip).
+CausalLmLoss causal_lm_loss_of_hidden(const torch::Tensor& hidden, const torch::Tensor& labels,
+                                      const std::function<torch::Tensor(const torch::Tensor&)>& head);
 
 }  // namespace auhead::train

@@ -24,6 +24,9 @@ class Qwen2DecoderImpl : public torch::nn::Module {
   // Logits of `hidden` (..., H) for the given token ids only (..., ids): when decoding is
   // constrained to a few tokens, the rest of the vocabulary projection need not be computed.
   torch::Tensor logits_for(const torch::Tensor& hidden, const torch::Tensor& ids);
+  // The vocabulary projection of hidden states (..., H) -> (..., vocab). Training applies it to the
+  // answer positions only.
+  torch::Tensor project(const torch::Tensor& hidden) { return lm_head(hidden); }
   // After loading: copies embed_tokens into lm_head when the embeddings are tied.
   void tie_weights();
   // The dtype RoPE tables are rounded to: the checkpoint's (fp16, bf16) so that float32 inference
