@@ -69,7 +69,7 @@ torch::Tensor AlmLoraTrainer::hidden(const AlmTrainBatch& batch) {
 
 double AlmLoraTrainer::accumulate(const AlmTrainBatch& batch, int64_t total_tokens) {
   auto head = [&](const torch::Tensor& h) { return model_->language_model->project(h); };
-  CausalLmLoss loss = causal_lm_loss_of_hidden(hidden(batch), batch.labels, head);
+  CausalLmLoss loss = causal_lm_loss_of_hidden(hidden(batch), batch.labels, model_->language_model->config().vocab_size, head);
   if (total_tokens <= 0) return 0;
   (loss.sum * (loss_scale_ / double(total_tokens))).backward();
   return loss.sum.item<double>();

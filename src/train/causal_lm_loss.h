@@ -18,10 +18,10 @@ struct CausalLmLoss {
 // logits (B, T, V), labels (B, T) int64. Labels outside [0, V) other than -100 are usage errors.
 CausalLmLoss causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
 
-// The same loss from hidden states (B, T, H) and the vocabulary projection `head`, applied only at the
-// positions that count: the audio and prompt tokens, most of a sequence, never meet the vocabulary
-// (a tenth of the logits memory and time on a 10-s clip).
-CausalLmLoss causal_lm_loss_of_hidden(const torch::Tensor& hidden, const torch::Tensor& labels,
+// The same loss from hidden states (B, T, H) and the vocabulary projection `head` (..., H) -> (..., vocab),
+// applied only at the positions that count (the audio and prompt tokens, most of a sequence, never
+// meet the vocabulary) and in chunks of rows.
+CausalLmLoss causal_lm_loss_of_hidden(const torch::Tensor& hidden, const torch::Tensor& labels, int64_t vocab,
                                       const std::function<torch::Tensor(const torch::Tensor&)>& head);
 
 }  // namespace auhead::train

@@ -53,13 +53,13 @@ TEST(CausalLmLoss, FromHiddenStatesEqualsTheFullLogitsLossAndGradient) {
   torch::Tensor labels = torch::tensor({{-100, -100, 3, 8, -100, -100}, {-100, 1, 0, -100, -100, 5}}, torch::kLong);
   CausalLmLoss full = causal_lm_loss(torch::matmul(hidden, head.t()), labels);
   torch::Tensor g_full = torch::autograd::grad({full.sum}, {hidden})[0];
-  CausalLmLoss part = causal_lm_loss_of_hidden(hidden, labels, [&](const torch::Tensor& h) { return torch::matmul(h, head.t()); });
+  CausalLmLoss part = causal_lm_loss_of_hidden(hidden, labels, 9, [&](const torch::Tensor& h) { return torch::matmul(h, head.t()); });
   torch::Tensor g_part = torch::autograd::grad({part.sum}, {hidden})[0];
   EXPECT_EQ(part.tokens, 5);
   EXPECT_EQ(full.tokens, 5);
   EXPECT_NEAR(part.sum.item<double>(), full.sum.item<double>(), 1e-5);
   EXPECT_LT((g_part - g_full).abs().max().item<double>(), 1e-6);
-  auto bad = [&] { causal_lm_loss_of_hidden(hidden, torch::tensor({{0, 9, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}}, torch::kLong),
+  auto bad = [&] { causal_lm_loss_of_hidden(hidden, torch::tensor({{0, 9, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}}, torch::kLong), 9,
                                             [&](const torch::Tensor& h) { return torch::matmul(h, head.t()); }); };
   EXPECT_THROW(bad(), Error);  // outside V
 }
