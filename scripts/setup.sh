@@ -15,7 +15,7 @@ PACKAGES=(
   libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libicu-dev
   python-matplotlib-data pocketsphinx-testdata
   libpocketsphinx-dev pocketsphinx-en-us libespeak-ng-dev
-  libboost-dev libgmime-3.0-dev pybind11-dev python3-dev python3-numpy
+  libboost-dev libgmime-3.0-dev pybind11-dev python3-dev python3-numpy libgloo-dev
 )
 for arg in "$@"; do
   case "$arg" in

@@ -5,6 +5,7 @@
 
 #include "auhead/error.h"
 #include "train/causal_lm_loss.h"
+#include "train/data_parallel.h"
 #include "train/lora_adapter.h"
 
 namespace auhead::train {
@@ -111,11 +112,22 @@ double AlmLoraTrainer::apply(double lr) {
   return norm;
 }
 
-StepResult AlmLoraTrainer::step(const std::vector<AlmTrainBatch>& micro_batches, double lr) {
+StepResult AlmLoraTrainer::step(const std::vector<AlmTrainBatch>& micro_batches, double lr, DataParallel* group) {
   StepResult r;
   for (const auto& b : micro_batches) r.tokens += answer_tokens(b);
+  if (group) r.tokens = int64_t(std::llround(group->sum(double(r.tokens))));  // the global batch's answer tokens
   double sum = 0;
   for (const auto& b : micro_batches) sum += accumulate(b, r.tokens);
+  if (group) {
+    // Every process then holds the gradient of the global batch's loss, and takes the same step.
+    std::vector<torch::Tensor> grads;
+    for (auto& [name, t] : params_) {
+      if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
+      grads.push_back(t.grad());
+    }
+    group->sum(grads);
+    sum = group->sum(sum);
+  }
   r.loss = r.tokens > 0 ? sum / double(r.tokens) : 0;
   r.grad_norm = apply(lr);
   r.skipped = std::isnan(r.grad_norm);

@@ -14,6 +14,8 @@
 
 namespace auhead::train {
 
+class DataParallel;
+
 // A micro-batch: ids and labels (B, T), right-padded (padding labelled -100; the attention is
 // causal, so padding after a sample's last token changes nothing before it); per sample, the
 // projected audio embeddings (1, N, H) that replace its N audio tokens, or an undefined tensor.
@@ -58,8 +60,10 @@ class AlmLoraTrainer {
   // Clips the accumulated gradients, takes one AdamW step at `lr` and clears them. Returns the norm
   // before clipping (NaN, and no step taken, when fp16 gradients overflowed).
   double apply(double lr);
-  // accumulate() over the micro-batches, then apply().
-  StepResult step(const std::vector<AlmTrainBatch>& micro_batches, double lr);
+  // accumulate() over the micro-batches, then apply(). With a data-parallel group, the micro-batches are
+  // this process's share of the global batch: token counts, gradients and the loss are summed over
+  // the processes before the step, so every process takes the step single-process training would.
+  StepResult step(const std::vector<AlmTrainBatch>& micro_batches, double lr, DataParallel* group = nullptr);
 
   // The trainable matrices under their PEFT keys.
   const std::vector<std::pair<std::string, torch::Tensor>>& parameters() const { return params_; }

@@ -18,6 +18,7 @@
 #include "core/progress.h"
 #include "core/rng_state.h"
 #include "train/alm_chat_dataset.h"
+#include "train/data_parallel.h"
 #include "train/lr_schedule.h"
 
 namespace auhead::train {
@@ -203,6 +204,10 @@ void check_alm_train_options(const AlmTrainOptions& o) {
 
 AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(const AlmTrainLogEntry&)>& on_step) {
   check_alm_train_options(o);
+  // Several processes (WORLD_SIZE > 1): each takes a share of every step's samples; rank 0 writes.
+  const std::unique_ptr<DataParallel> group = DataParallel::from_environment();
+  const int64_t world = group ? group->world() : 1;
+  const bool writer = !group || group->rank() == 0;
   std::error_code ec;
   if (fs::exists(o.model_dir, ec) && fs::exists(o.output_dir, ec) && fs::equivalent(o.model_dir, o.output_dir, ec))
     throw usage_error("-o must not be the base model's folder");
@@ -227,11 +232,12 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
   }
 
   const int64_t n = int64_t(samples.size());
-  const int64_t per_step = o.batch_size * o.grad_accum;
+  const int64_t per_step = o.batch_size * o.grad_accum * world;  // the global batch
   const int64_t steps_per_epoch = (n + per_step - 1) / per_step;
   const int64_t total = o.max_steps > 0 ? o.max_steps : o.epochs * steps_per_epoch;
   const int64_t warmup = o.warmup_steps >= 0 ? o.warmup_steps : int64_t(std::ceil(o.warmup_ratio * double(total)));
   json fingerprint = run_fingerprint(o, o.lora, n, data_hash, total);
+  fingerprint["world_size"] = world;
   if (!o.adapter.empty()) {  // the adapter's own r, alpha and targets, whatever the --lora options say
     for (const char* k : {"lora_r", "lora_alpha", "lora_targets"}) fingerprint.erase(k);
     fingerprint["adapter"] = fs::absolute(o.adapter, ec).lexically_normal().string();
@@ -239,6 +245,11 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
 
   AlmLoraTrainer trainer(loaded.model, o.adamw, o.precision);
   loaded.model->language_model->set_gradient_checkpointing(o.gradient_checkpointing);
+  if (group) {  // the same seed made the same adapter everywhere; rank 0's values make sure of it
+    std::vector<torch::Tensor> values;
+    for (const auto& [name, t] : trainer.parameters()) values.push_back(t);
+    group->broadcast(values);
+  }
   AlmTrainReport report;
   int64_t start = 0;
   if (!resume.empty()) {
@@ -298,12 +309,15 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
   };
 
   const fs::path log_path = o.output_dir / "train_log.jsonl";
-  {
-    std::ofstream rewrite(log_path, std::ios::trunc);
-    if (!rewrite) throw output_error(log_path.string(), "cannot write the training log");
-    for (const auto& e : report.log) rewrite << log_json(e).dump() << "\n";
+  std::ofstream log_file;
+  if (writer) {
+    {
+      std::ofstream rewrite(log_path, std::ios::trunc);
+      if (!rewrite) throw output_error(log_path.string(), "cannot write the training log");
+      for (const auto& e : report.log) rewrite << log_json(e).dump() << "\n";
+    }
+    log_file.open(log_path, std::ios::app);
   }
-  std::ofstream log_file(log_path, std::ios::app);
 
   const std::string base_model = fs::absolute(o.model_dir, ec).lexically_normal().string();
   Progress progress("training", total);
@@ -316,11 +330,14 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
     if (epoch != order_epoch) order = epoch_order(n, o.seed, epoch), order_epoch = epoch;
     const int64_t begin = k * per_step, end = std::min(n, begin + per_step);
     const auto t0 = std::chrono::steady_clock::now();
+    // This process's share of the step's samples: a contiguous slice of ceil(samples / world).
+    const int64_t share = (end - begin + world - 1) / world, rank = group ? group->rank() : 0;
+    const int64_t mine = std::min(end, begin + rank * share), mine_end = std::min(end, mine + share);
     std::vector<AlmTrainBatch> micro;
-    for (int64_t b = begin; b < end; b += o.batch_size) {
+    for (int64_t b = mine; b < mine_end; b += o.batch_size) {
       std::vector<std::vector<int64_t>> ids, labels;
       std::vector<torch::Tensor> audio;
-      for (int64_t i = b; i < std::min(end, b + o.batch_size); ++i) {
+      for (int64_t i = b; i < std::min(mine_end, b + o.batch_size); ++i) {
         const EncodedAlmSample& e = encoded(order[std::size_t(i)]);
         ids.push_back(e.ids);
         labels.push_back(e.labels);
@@ -329,7 +346,7 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
       micro.push_back(collate(ids, labels, std::move(audio), pad_id));
     }
     const double lr = warmup_cosine_lr(o.adamw.lr, step, warmup, total);
-    const StepResult r = trainer.step(micro, lr);
+    const StepResult r = trainer.step(micro, lr, group.get());
     AlmTrainLogEntry e;
     e.step = step + 1;
     e.total_steps = total;
@@ -348,14 +365,18 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
     report.steps += 1;
     report.samples += e.samples;
     report.tokens += e.tokens;
-    log_file << log_json(e).dump() << "\n" << std::flush;
-    if (on_step) on_step(e);
+    if (writer) log_file << log_json(e).dump() << "\n" << std::flush;
+    if (on_step && writer) on_step(e);
     progress.advance();
-    if (o.save_every > 0 && (step + 1) % o.save_every == 0 && step + 1 < total)
+    if (writer && o.save_every > 0 && (step + 1) % o.save_every == 0 && step + 1 < total)
       write_checkpoint(o.output_dir, step + 1, trainer, spec, base_model, fingerprint, report.log, o.keep_checkpoints);
   }
   progress.finish();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  if (!writer) {
+    group->barrier();  // rank 0 has written the checkpoint and the adapter
+    return report;
+  }
   if (start < total || checkpoints_in(o.output_dir).empty())
     write_checkpoint(o.output_dir, total, trainer, spec, base_model, fingerprint, report.log, o.keep_checkpoints);
 
@@ -369,6 +390,7 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
                        {"instruction", common->first.second},
                        {"au_set", std::string(au_set_name(loaded.prompt.au_set))}};
   write_text_file_atomic(o.output_dir / "auhead_alm.json", prompt.dump(2) + "\n");
+  if (group) group->barrier();
   return report;
 }
 
