@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audio2au/alm/qwen2_audio_model.h"
+#include "train/adamw_settings.h"
 
 namespace auhead::train {
 
@@ -22,13 +23,6 @@ class DataParallel;
 struct AlmTrainBatch {
   torch::Tensor input_ids, labels;
   std::vector<torch::Tensor> audio_embeds;
-};
-
-struct AdamWSettings {
-  double lr = 1e-4;
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double weight_decay = 0.01;
-  double max_grad_norm = 1.0;  // ≤ 0: no clipping
 };
 
 // fp32: everything in float32. bf16 / fp16: the frozen base in that dtype, the LoRA matrices, their
