@@ -21,6 +21,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "core/state_dict.h"
+#include "peak_memory.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/cpu_allocator.h"
 #include "render/diffusion/diffusion_model_dir.h"
@@ -99,12 +100,10 @@ double time_ms(const Args& a, const std::function<torch::Tensor()>& fn) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / a.steps;
 }
 
-// The process's peak resident memory (Linux VmHWM) in GiB, or -1.
+// The process's peak resident memory in GiB, or -1.
 double peak_host_gib() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / (1024.0 * 1024.0);
-  return -1;
+  const double mib = peak_resident_mib();
+  return mib < 0 ? -1 : mib / 1024.0;
 }
 
 int64_t parameter_count(const torch::nn::Module& m) {

@@ -18,19 +18,13 @@
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "auhead/error.h"
+#include "peak_memory.h"
 #include "core/progress.h"
 #include "media/wav_writer.h"
 #include "train/alm_training_run.h"
 
 using namespace auhead;
 namespace fs = std::filesystem;
-
-static double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  return 0;
-}
 
 int main(int argc, char** argv) {
   try {
@@ -95,7 +89,7 @@ int main(int argc, char** argv) {
     std::printf("  steady step: %.2f s; %.2f samples/s; %.0f answer tokens/s; ~%.0f sequence tokens/s\n",
                 seconds / double(r.log.size() - 1), double(samples) / seconds, double(answer_tokens) / seconds,
                 tokens_per_sample * double(samples) / seconds);
-    std::printf("  loss %.3f -> %.3f; peak RSS %.0f MiB\n", r.log.front().loss, r.log.back().loss, peak_rss_mib());
+    std::printf("  loss %.3f -> %.3f; peak RSS %.0f MiB\n", r.log.front().loss, r.log.back().loss, peak_resident_mib());
     fs::remove_all(dir);
     return 0;
   } catch (const std::exception& e) {

@@ -12,17 +12,11 @@
 #include <string>
 
 #include "auhead/error.h"
+#include "peak_memory.h"
 #include "render/diffusion/random_diffusion_models.h"
 #include "train/au_adapter_trainer.h"
 
 using namespace auhead;
-
-static double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  return 0;
-}
 
 int main(int argc, char** argv) {
   try {
@@ -52,7 +46,7 @@ int main(int argc, char** argv) {
     steady /= steps - 1;
     std::printf("bench_train_render %s, latent %dx%d (a %dx%d frame), batch %d, %lld adapter parameters, %d threads\n",
                 size.c_str(), latent, latent, latent * 8, latent * 8, batch, (long long)adapter, torch::get_num_threads());
-    std::printf("  steady step: %.3f s; %.2f samples/s; peak RSS %.0f MiB\n", steady, batch / steady, peak_rss_mib());
+    std::printf("  steady step: %.3f s; %.2f samples/s; peak RSS %.0f MiB\n", steady, batch / steady, peak_resident_mib());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train_render: %s\n", e.what());

@@ -1,5 +1,7 @@
 #include "core/input_file.h"
 
+#include <system_error>
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -77,6 +79,11 @@ std::string read_input_file(const fs::path& file, std::uintmax_t max_bytes) {
   ss << in.rdbuf();
   if (in.bad()) throw input_error(file.string(), std::string("cannot read: ") + std::strerror(errno));
   return ss.str();
+}
+
+bool path_exists(const std::filesystem::path& path) noexcept {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
 }
 
 }  // namespace auhead

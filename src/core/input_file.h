@@ -12,6 +12,10 @@ namespace auhead {
 // FIFO, socket or device)", "cannot read: <reason>". Returns the file's size in bytes.
 std::uintmax_t check_input_file(const std::filesystem::path& file);
 
+// Whether something exists at `path`, without throwing: a path that cannot be examined (no
+// permission on a folder above it) counts as absent, and the reader's own check then names it.
+bool path_exists(const std::filesystem::path& path) noexcept;
+
 // Once a front end calls protect_inputs() (the CLI does, at start-up: one process is one run), every
 // file that passes check_input_file is remembered (device and inode), and no output of the run may
 // be written over it (AtomicFile refuses such a target). Off by default: a long-lived process that

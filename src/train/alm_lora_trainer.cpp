@@ -44,11 +44,7 @@ AlmLoraTrainer::AlmLoraTrainer(alm::Qwen2AudioModel model, const AdamWSettings& 
   if (precision == TrainPrecision::fp16) loss_scale_ = 65536.0;
   std::vector<torch::Tensor> tensors;
   for (auto& [name, t] : params_) tensors.push_back(t);
-  optimizer_ = std::make_unique<torch::optim::AdamW>(
-      tensors, torch::optim::AdamWOptions(settings.lr)
-                   .betas({settings.beta1, settings.beta2})
-                   .eps(settings.eps)
-                   .weight_decay(settings.weight_decay));
+  optimizer_ = make_adamw(tensors, settings);
   model_->train(true);
 }
 
@@ -79,36 +75,23 @@ double AlmLoraTrainer::accumulate(const AlmTrainBatch& batch, int64_t total_toke
 double AlmLoraTrainer::apply(double lr) {
   std::vector<torch::Tensor> tensors;
   for (auto& [name, t] : params_) tensors.push_back(t);
-  double norm = 0;
-  {
+  if (loss_scale_ != 1.0) {
     torch::NoGradGuard no_grad;
-    if (loss_scale_ != 1.0)
-      for (auto& t : tensors)
-        if (t.grad().defined()) t.grad().div_(loss_scale_);
-    // The norm of the per-matrix norms, as torch.nn.utils.clip_grad_norm_.
-    std::vector<torch::Tensor> norms;
     for (auto& t : tensors)
-      if (t.grad().defined()) norms.push_back(t.grad().norm());
-    if (!norms.empty()) norm = torch::stack(norms).norm().item<double>();
-    if (precision_ == TrainPrecision::fp16) {
-      if (!std::isfinite(norm)) {  // overflow: skip the step, halve the scale
-        optimizer_->zero_grad();
-        loss_scale_ = std::max(1.0, loss_scale_ / 2);
-        clean_steps_ = 0;
-        return std::numeric_limits<double>::quiet_NaN();
-      }
-      if (++clean_steps_ >= 2000) loss_scale_ *= 2, clean_steps_ = 0;
-    }
-    if (settings_.max_grad_norm > 0) {
-      const double coef = std::min(1.0, settings_.max_grad_norm / (norm + 1e-6));
-      if (coef < 1.0)
-        for (auto& t : tensors)
-          if (t.grad().defined()) t.grad().mul_(coef);
-    }
+      if (t.grad().defined()) t.grad().div_(loss_scale_);
   }
-  for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-  optimizer_->step();
-  optimizer_->zero_grad();
+  const double norm = global_grad_norm(tensors);
+  if (precision_ == TrainPrecision::fp16) {
+    if (!std::isfinite(norm)) {  // overflow: skip the step, halve the scale
+      optimizer_->zero_grad();
+      loss_scale_ = std::max(1.0, loss_scale_ / 2);
+      clean_steps_ = 0;
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    if (++clean_steps_ >= 2000) loss_scale_ *= 2, clean_steps_ = 0;
+  }
+  clip_grads_to_norm(tensors, norm, settings_.max_grad_norm);
+  adamw_step(*optimizer_, lr);
   return norm;
 }
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "audio2au/alm/qwen2_audio_model.h"
-#include "train/adamw_settings.h"
+#include "train/adamw.h"
 
 namespace auhead::train {
 

@@ -29,11 +29,7 @@ AuAdapterTrainer::AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion
       trained.push_back(item.value());
     }
   }
-  optimizer_ = std::make_unique<torch::optim::AdamW>(
-      trained, torch::optim::AdamWOptions(settings.lr)
-                   .betas({settings.beta1, settings.beta2})
-                   .eps(settings.eps)
-                   .weight_decay(settings.weight_decay));
+  optimizer_ = make_adamw(trained, settings);
   unet_->train(true);
 }
 
@@ -64,17 +60,11 @@ AuAdapterStep AuAdapterTrainer::step(const AuAdapterBatch& batch, double lr) {
 
   AuAdapterStep out;
   out.loss = loss.item<double>();
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> norms;
-  for (auto& [name, p] : params_)
-    if (p.grad().defined()) norms.push_back(p.grad().norm());
-  out.grad_norm = norms.empty() ? 0.0 : torch::stack(norms).norm().item<double>();
-  if (settings_.max_grad_norm > 0 && out.grad_norm > settings_.max_grad_norm)
-    for (auto& [name, p] : params_)
-      if (p.grad().defined()) p.grad().mul_(settings_.max_grad_norm / (out.grad_norm + 1e-6));
-  for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-  optimizer_->step();
-  optimizer_->zero_grad();
+  std::vector<torch::Tensor> trained;
+  for (auto& [name, p] : params_) trained.push_back(p);
+  out.grad_norm = global_grad_norm(trained);
+  clip_grads_to_norm(trained, out.grad_norm, settings_.max_grad_norm);
+  adamw_step(*optimizer_, lr);
   return out;
 }
 

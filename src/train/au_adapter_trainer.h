@@ -13,7 +13,7 @@
 
 #include "render/diffusion/noise_schedule.h"
 #include "render/diffusion/unet_condition_model.h"
-#include "train/adamw_settings.h"
+#include "train/adamw.h"
 
 namespace auhead::train {
 

@@ -71,7 +71,9 @@ TEST(AuAdapterTraining, LearnsADiscSizeThatSamplingShowsInItsRegionOnly) {
   EXPECT_LT(last, first);
   std::size_t i = 0;
   for (auto& item : unet->named_parameters(true))
-    if (!is_au_adapter_parameter(item.key())) EXPECT_TRUE(torch::equal(item.value(), frozen[i++])) << item.key();
+    if (!is_au_adapter_parameter(item.key())) {
+      EXPECT_TRUE(torch::equal(item.value(), frozen[i++])) << item.key();
+    }
 
   // Sampling: the same noise, 20 DDIM steps, the AU at 1 and at 0.
   unet->eval();

@@ -171,7 +171,9 @@ TEST(AlmLoraTrainer, LossFallsOnARepeatedBatch) {
   StepResult last;
   for (int i = 0; i < 20; ++i) {
     last = trainer.step({batch}, s.lr);
-    if (i < 4) EXPECT_LT(last.loss, previous) << "step " << i + 2;
+    if (i < 4) {
+      EXPECT_LT(last.loss, previous) << "step " << i + 2;
+    }
     previous = last.loss;
   }
   EXPECT_LT(last.loss, first.loss - 0.15) << first.loss << " -> " << last.loss;

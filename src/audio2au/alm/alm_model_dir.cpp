@@ -8,6 +8,7 @@
 #include "audio2au/alm/chat_prompt.h"
 #include "audio2au/alm/lora_merge.h"
 #include "auhead/error.h"
+#include "core/input_file.h"
 #include "core/json_text.h"
 
 namespace auhead::alm {
@@ -15,21 +16,17 @@ namespace auhead::alm {
 namespace fs = std::filesystem;
 
 namespace {
-bool file_exists(const fs::path& p) {
-  std::error_code ec;
-  return fs::exists(p, ec);
-}
 
 void require(const fs::path& file, const std::string& what) {
-  if (!file_exists(file)) throw unavailable_error(file.string() + ": no such file (the alm AU generator needs " + what + ")");
+  if (!path_exists(file)) throw unavailable_error(file.string() + ": no such file (the alm AU generator needs " + what + ")");
 }
 
 BpeTokenizer load_tokenizer(const fs::path& dir, const Qwen2AudioConfig& config, fs::path& used) {
-  if (file_exists(dir / "tokenizer.json")) {
+  if (path_exists(dir / "tokenizer.json")) {
     used = dir / "tokenizer.json";
     return BpeTokenizer::from_tokenizer_json(used);
   }
-  if (file_exists(dir / "vocab.json") || file_exists(dir / "merges.txt")) {
+  if (path_exists(dir / "vocab.json") || path_exists(dir / "merges.txt")) {
     require(dir / "vocab.json", "vocab.json beside merges.txt");
     require(dir / "merges.txt", "merges.txt beside vocab.json");
     used = dir / "vocab.json";
@@ -63,7 +60,7 @@ AlmModel load_alm_model_dir(const fs::path& dir, bool merge_adapter) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw unavailable_error(dir.string() + ": no such folder (--au-model)");
   require(dir / "config.json", "the model configuration");
-  if (!file_exists(dir / "model.safetensors.index.json")) require(dir / "model.safetensors", "the model weights");
+  if (!path_exists(dir / "model.safetensors.index.json")) require(dir / "model.safetensors", "the model weights");
   const Qwen2AudioConfig config = Qwen2AudioConfig::from_json_file(dir / "config.json");
   if (!config.text) throw input_error((dir / "config.json").string(), "no text_config: this is an audio tower, not a whole Qwen2-Audio");
 
@@ -74,7 +71,7 @@ AlmModel load_alm_model_dir(const fs::path& dir, bool merge_adapter) {
   m.sampling = read_generation_config(dir / "generation_config.json");
   m.model = load_qwen2_audio(dir);
   for (const fs::path& adapter : {dir, dir / "adapter"})
-    if (file_exists(adapter / "adapter_config.json")) {
+    if (path_exists(adapter / "adapter_config.json")) {
       m.adapter_dir = adapter;
       if (merge_adapter) m.lora_modules = merge_peft_lora(*m.model, adapter);
       break;

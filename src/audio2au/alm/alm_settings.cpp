@@ -1,26 +1,19 @@
 #include "audio2au/alm/alm_settings.h"
 
 #include <nlohmann/json.hpp>
-#include <system_error>
 
 #include "audio2au/alm/token_sampler.h"
 #include "auhead/error.h"
+#include "core/input_file.h"
 #include "core/json_text.h"
 
 namespace auhead::alm {
 
 namespace fs = std::filesystem;
 
-namespace {
-bool file_exists(const fs::path& p) {
-  std::error_code ec;
-  return fs::exists(p, ec);
-}
-}  // namespace
-
 AlmPromptSettings read_prompt_settings(const fs::path& file) {
   AlmPromptSettings s;
-  if (!file_exists(file)) return s;
+  if (!path_exists(file)) return s;
   const nlohmann::json j = read_json_object_file(file);
   try {
     s.system_prompt = j.value("system_prompt", s.system_prompt);
@@ -37,7 +30,7 @@ AlmPromptSettings read_prompt_settings(const fs::path& file) {
 
 SamplingSettings read_generation_config(const fs::path& file) {
   SamplingSettings s;
-  if (!file_exists(file)) return s;
+  if (!path_exists(file)) return s;
   const nlohmann::json j = read_json_object_file(file);
   try {
     if (j.value("do_sample", false)) {
