@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -66,7 +68,27 @@ struct Step {
   std::vector<int64_t> pad;           // PAD: torch pad list
   std::vector<int64_t> out_shape;     // RESHAPE: target shape
   int concat_axis = 0;
+  // RESIZE_BILINEAR: per output row / column the two source indices and the second one's weight.
+  torch::Tensor y0, y1, wy, x0, x1, wx;
+  std::vector<int64_t> crop;          // transposed convolution: rows, then columns kept [begin, end)
 };
+
+// TFLite's bilinear source positions for one axis (reference ResizeBilinear): the two neighbours
+// of each output cell's position in the input and the weight of the second.
+void resize_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, torch::Tensor& i0,
+                 torch::Tensor& i1, torch::Tensor& w) {
+  const double scale = align_corners && out > 1 ? double(in - 1) / double(out - 1) : double(in) / double(out);
+  i0 = torch::empty({out}, torch::kInt64);
+  i1 = torch::empty({out}, torch::kInt64);
+  w = torch::empty({out}, torch::kFloat32);
+  for (int64_t o = 0; o < out; ++o) {
+    double pos = half_pixel ? (double(o) + 0.5) * scale - 0.5 : double(o) * scale;
+    double fl = std::floor(pos);
+    i0[o] = std::clamp<int64_t>(int64_t(fl), 0, in - 1);
+    i1[o] = std::clamp<int64_t>(int64_t(fl) + 1, 0, in - 1);
+    w[o] = float(pos - fl);
+  }
+}
 
 }  // namespace
 
@@ -204,13 +226,82 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         I.nchw[op.outputs[0]] = true;
         break;
       }
-      case OpCode::add: {
+      case OpCode::add:
+      case OpCode::mul: {
         need_io(2, 1);
-        if (shape_of(op.inputs[0]) != shape_of(op.inputs[1]))
+        // Equal shapes, or two 4-D activations broadcast against each other (a squeeze-and-excite
+        // gate of 1×1×1×C times a feature map): both are NCHW then, and torch broadcasts the same.
+        const auto &a = shape_of(op.inputs[0]), &b = shape_of(op.inputs[1]);
+        if (a != b && !(a.size() == 4 && b.size() == 4 && I.nchw[op.inputs[0]] && I.nchw[op.inputs[1]]))
           I.fail(where + " with broadcasting is unsupported");
         I.nchw[op.outputs[0]] = I.nchw[op.inputs[0]] || I.nchw[op.inputs[1]];
         if (I.constants[op.inputs[0]].defined() || I.constants[op.inputs[1]].defined())
           I.fail(where + " with a constant operand is unsupported");
+        break;
+      }
+      case OpCode::average_pool_2d: {
+        need_io(1, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        if (in.size() != 4) I.fail(where + " needs a 4-D input");
+        if (op.stride_h < 1 || op.stride_w < 1 || op.filter_h < 1 || op.filter_w < 1)
+          I.fail(where + " has a bad filter or stride");
+        AxisPad ph = axis_pad(op.padding, in[1], op.filter_h, op.stride_h, 1);
+        AxisPad pw = axis_pad(op.padding, in[2], op.filter_w, op.stride_w, 1);
+        const auto& out = shape_of(op.outputs[0]);
+        if (out.size() != 4 || out[1] != ph.out || out[2] != pw.out)
+          I.fail(where + ": output shape does not follow from the input and options");
+        // TFLite averages over the cells inside the input only: torch's count_include_pad=false,
+        // which takes symmetric padding.
+        if (ph.before != ph.after || pw.before != pw.after || 2 * ph.before > op.filter_h || 2 * pw.before > op.filter_w)
+          I.fail(where + " with uneven SAME padding is unsupported");
+        s.conv_pad = {ph.before, pw.before};
+        I.nchw[op.outputs[0]] = true;
+        break;
+      }
+      case OpCode::hard_swish:
+        need_io(1, 1);
+        I.nchw[op.outputs[0]] = I.nchw[op.inputs[0]];
+        break;
+      case OpCode::resize_bilinear: {
+        need_io(2, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        const auto& out = shape_of(op.outputs[0]);
+        torch::Tensor size = konst(op.inputs[1], (where + " size").c_str());
+        if (in.size() != 4 || out.size() != 4 || size.scalar_type() != torch::kInt32 || size.numel() != 2 ||
+            size[0].item<int32_t>() != out[1] || size[1].item<int32_t>() != out[2] || out[0] != in[0] ||
+            out[3] != in[3] || in[1] < 1 || in[2] < 1)
+          I.fail(where + ": size does not give the declared output shape");
+        if (op.align_corners && op.half_pixel_centers) I.fail(where + " sets both align_corners and half_pixel_centers");
+        resize_axis(in[1], out[1], op.align_corners, op.half_pixel_centers, s.y0, s.y1, s.wy);
+        resize_axis(in[2], out[2], op.align_corners, op.half_pixel_centers, s.x0, s.x1, s.wx);
+        s.wy = s.wy.reshape({1, 1, -1, 1});
+        s.wx = s.wx.reshape({1, 1, 1, -1});
+        I.nchw[op.outputs[0]] = true;
+        break;
+      }
+      case OpCode::transpose_conv_bias: {
+        need_io(3, 1);
+        const auto& in = shape_of(op.inputs[0]);
+        torch::Tensor w = konst(op.inputs[1], (where + " filter").c_str());
+        if (in.size() != 4 || w.dim() != 4 || w.size(3) != in[3])
+          I.fail(where + ": filter (OHWI) does not match the input channels");
+        if (op.stride_h < 1 || op.stride_w < 1 || op.stride_h > 64 || op.stride_w > 64) I.fail(where + " has a bad stride");
+        s.weight = w.permute({3, 0, 1, 2}).contiguous();  // OHWI → IOHW, torch's transposed layout
+        s.bias = konst(op.inputs[2], (where + " bias").c_str()).reshape({-1});
+        if (s.bias.size(0) != w.size(0)) I.fail(where + ": bias size does not match");
+        // The full transposed output is (in − 1)·stride + k; TFLite keeps `out` of it, starting at
+        // the padding a convolution from `out` back to `in` would put before.
+        const auto& out = shape_of(op.outputs[0]);
+        if (out.size() != 4 || out[3] != w.size(0)) I.fail(where + ": output shape does not follow");
+        for (int ax = 0; ax < 2; ++ax) {
+          int64_t n = in[1 + ax], k = w.size(1 + ax), st = ax ? op.stride_w : op.stride_h, o = out[1 + ax];
+          int64_t want = op.padding == Padding::same ? n * st : (n - 1) * st + k;
+          if (o != want) I.fail(where + ": output shape does not follow from the input and options");
+          int64_t total = std::max<int64_t>((n - 1) * st + k - o, 0);
+          s.crop.push_back(total / 2);
+          s.crop.push_back(total / 2 + o);
+        }
+        I.nchw[op.outputs[0]] = true;
         break;
       }
       case OpCode::prelu: {
@@ -358,6 +449,27 @@ std::vector<torch::Tensor> TfliteInterpreter::Impl::run(const torch::Tensor& inp
       case OpCode::add:
         y = get(op.inputs[0]) + get(op.inputs[1]);
         break;
+      case OpCode::mul:
+        y = get(op.inputs[0]) * get(op.inputs[1]);
+        break;
+      case OpCode::average_pool_2d:
+        y = torch::avg_pool2d(get(op.inputs[0]), {op.filter_h, op.filter_w}, {op.stride_h, op.stride_w}, s.conv_pad,
+                              false, /*count_include_pad=*/false);
+        break;
+      case OpCode::hard_swish:
+        y = torch::hardswish(get(op.inputs[0]));
+        break;
+      case OpCode::resize_bilinear: {
+        const torch::Tensor& x = get(op.inputs[0]);
+        torch::Tensor r = torch::lerp(x.index_select(2, s.y0), x.index_select(2, s.y1), s.wy);
+        y = torch::lerp(r.index_select(3, s.x0), r.index_select(3, s.x1), s.wx).contiguous(cl);
+        break;
+      }
+      case OpCode::transpose_conv_bias: {
+        torch::Tensor full = torch::conv_transpose2d(get(op.inputs[0]), s.weight, s.bias, {op.stride_h, op.stride_w});
+        y = full.slice(2, s.crop[0], s.crop[1]).slice(3, s.crop[2], s.crop[3]).contiguous(cl);
+        break;
+      }
       case OpCode::prelu:
         y = torch::prelu(get(op.inputs[0]), s.weight);
         break;

@@ -13,10 +13,10 @@ namespace {
 
 // Field ids (schema.fbs declaration order; a union takes two ids: type, then value).
 namespace model_f { constexpr int operator_codes = 1, subgraphs = 2, buffers = 4; }
-namespace opcode_f { constexpr int deprecated_builtin_code = 0, builtin_code = 3; }
+namespace opcode_f { constexpr int deprecated_builtin_code = 0, custom_code = 1, builtin_code = 3; }
 namespace subgraph_f { constexpr int tensors = 0, inputs = 1, outputs = 2, operators = 3; }
 namespace tensor_f { constexpr int shape = 0, type = 1, buffer = 2, name = 3, sparsity = 6; }
-namespace operator_f { constexpr int opcode_index = 0, inputs = 1, outputs = 2, options = 4; }
+namespace operator_f { constexpr int opcode_index = 0, inputs = 1, outputs = 2, options = 4, custom_options = 5; }
 namespace buffer_f { constexpr int data = 0, offset = 1; }
 
 const char* kOpNames[] = {
@@ -36,7 +36,8 @@ bool supported(int32_t code) {
     case OpCode::add: case OpCode::concatenation: case OpCode::conv_2d:
     case OpCode::depthwise_conv_2d: case OpCode::dequantize: case OpCode::logistic:
     case OpCode::max_pool_2d: case OpCode::relu: case OpCode::relu6: case OpCode::reshape:
-    case OpCode::pad: case OpCode::prelu:
+    case OpCode::pad: case OpCode::prelu: case OpCode::average_pool_2d: case OpCode::mul:
+    case OpCode::resize_bilinear: case OpCode::hard_swish: case OpCode::transpose_conv_bias:
       return true;
   }
   return false;
@@ -171,6 +172,7 @@ void read_options(const Table& op_table, TfliteOperator& op) {
       op.dilation_h = o.scalar<int32_t>(6, 1);
       break;
     case OpCode::max_pool_2d:
+    case OpCode::average_pool_2d:
       op.padding = Padding(o.scalar<int8_t>(0, 0));
       op.stride_w = o.scalar<int32_t>(1, 0);
       op.stride_h = o.scalar<int32_t>(2, 0);
@@ -179,7 +181,12 @@ void read_options(const Table& op_table, TfliteOperator& op) {
       op.activation = Activation(o.scalar<int8_t>(5, 0));
       break;
     case OpCode::add:
+    case OpCode::mul:
       op.activation = Activation(o.scalar<int8_t>(0, 0));
+      break;
+    case OpCode::resize_bilinear:
+      op.align_corners = o.scalar<uint8_t>(2, 0) != 0;
+      op.half_pixel_centers = o.scalar<uint8_t>(3, 0) != 0;
       break;
     case OpCode::concatenation:
       op.axis = o.scalar<int32_t>(0, 0);
@@ -190,9 +197,23 @@ void read_options(const Table& op_table, TfliteOperator& op) {
   }
 }
 
+// MediaPipe's transposed convolution keeps TfLiteTransposeConvParams raw in custom_options:
+// padding (1 same, 2 valid), stride_w, stride_h, as int32s.
+void read_transpose_conv_options(const Table& op_table, TfliteOperator& op) {
+  Vec v = vec(op_table, operator_f::custom_options, 1, "custom options");
+  if (v.len < 12) op_table.reader().fail("Convolution2DTransposeBias options hold " + std::to_string(v.len) + " bytes, not 12");
+  const Reader& r = op_table.reader();
+  int32_t padding = r.get<int32_t>(v.pos, "custom options");
+  if (padding != 1 && padding != 2) r.fail("Convolution2DTransposeBias has padding code " + std::to_string(padding));
+  op.padding = padding == 1 ? Padding::same : Padding::valid;
+  op.stride_w = r.get<int32_t>(v.pos + 4, "custom options");
+  op.stride_h = r.get<int32_t>(v.pos + 8, "custom options");
+}
+
 }  // namespace
 
 const char* op_name(int32_t code) {
+  if (code == int32_t(OpCode::transpose_conv_bias)) return "Convolution2DTransposeBias";
   if (code >= 0 && size_t(code) < std::size(kOpNames)) return kOpNames[code];
   return "an operator unknown to auhead";
 }
@@ -223,6 +244,8 @@ TfliteModel TfliteModel::parse(std::vector<uint8_t> bytes, const std::string& fi
     int32_t dep = c.scalar<int8_t>(opcode_f::deprecated_builtin_code, 0);
     int32_t code = c.scalar<int32_t>(opcode_f::builtin_code, 0);
     codes[i] = std::max(dep, code);
+    if (codes[i] == 32 /* CUSTOM */ && str(c, opcode_f::custom_code) == "Convolution2DTransposeBias")
+      codes[i] = int32_t(OpCode::transpose_conv_bias);
   }
 
   Vec buffers = vec(model, model_f::buffers, 4, "buffers");
@@ -293,7 +316,8 @@ TfliteModel TfliteModel::parse(std::vector<uint8_t> bytes, const std::string& fi
     op.outputs = int_vec(o, operator_f::outputs, "operator outputs");
     for (int32_t t : op.inputs) check_index(t, true);
     for (int32_t t : op.outputs) check_index(t, false);
-    read_options(o, op);
+    if (op.op == OpCode::transpose_conv_bias) read_transpose_conv_options(o, op);
+    else read_options(o, op);
     m.operators.push_back(std::move(op));
   }
   if (m.operators.empty()) r.fail("the graph has no operators");

@@ -15,17 +15,24 @@ enum class TensorType : int8_t { float32 = 0, float16 = 1, int32 = 2, uint8 = 3,
 // The builtin operators this reader accepts (TFLite's BuiltinOperator codes).
 enum class OpCode : int32_t {
   add = 0,
+  average_pool_2d = 1,
   concatenation = 2,
   conv_2d = 3,
   depthwise_conv_2d = 4,
   dequantize = 6,
   logistic = 14,
   max_pool_2d = 17,
+  mul = 18,
   relu = 19,
   relu6 = 21,
   reshape = 22,
+  resize_bilinear = 23,
   pad = 34,
   prelu = 54,
+  hard_swish = 117,
+  // Not a builtin: MediaPipe's custom operator "Convolution2DTransposeBias" (a transposed
+  // convolution with bias; options in custom_options as {padding, stride_w, stride_h} int32s).
+  transpose_conv_bias = 100000,
 };
 
 enum class Padding : int8_t { same = 0, valid = 1 };
@@ -51,6 +58,7 @@ struct TfliteOperator {
   int32_t filter_w = 1, filter_h = 1;  // pooling
   int32_t depth_multiplier = 1;
   int32_t axis = 0;  // concatenation
+  bool align_corners = false, half_pixel_centers = false;  // resize_bilinear
   Activation activation = Activation::none;
 };
 

@@ -1,9 +1,14 @@
 // TFLite reader and interpreter on small models built here byte by byte: malformed files (wrong
 // identifier, every truncation, corrupted bytes, unsupported operator) give clear input errors,
-// and CONV_2D's asymmetric SAME padding, fp16 DEQUANTIZE and fused RELU compute as TFLite does.
+// and CONV_2D's asymmetric SAME padding, fp16 DEQUANTIZE and fused RELU compute as TFLite does, as
+// do the selfie segmentation model's operators (AVERAGE_POOL_2D, HARD_SWISH, broadcast MUL,
+// RESIZE_BILINEAR in its three coordinate modes, MediaPipe's Convolution2DTransposeBias), each
+// checked against TFLite's reference formula written out here.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -110,6 +115,8 @@ struct OpSpec {
   std::vector<int32_t> inputs, outputs;
   int options_type = 0;                     // BuiltinOptions union tag
   std::vector<Fb::Field> options;           // scalar fields of the options table
+  std::string custom = {};                  // code 32 (CUSTOM): the custom operator's name
+  std::vector<uint8_t> custom_options = {}; // and its raw options
 };
 
 // Builds a one-subgraph TFLite model.
@@ -127,8 +134,15 @@ std::vector<uint8_t> build_model(const std::vector<TensorSpec>& tensors, const s
   fb.patch(model_refs[0], codes);
   for (size_t i = 0; i < ops.size(); ++i) {
     int dep = ops[i].code < 127 ? ops[i].code : 127;
-    size_t t = fb.table({{0, 1, dep}, {2, 4, 1}, {3, 4, ops[i].code}});
-    fb.patch(codes + 4 + 4 * i, t);
+    if (ops[i].custom.empty()) {
+      size_t t = fb.table({{0, 1, dep}, {2, 4, 1}, {3, 4, ops[i].code}});
+      fb.patch(codes + 4 + 4 * i, t);
+    } else {
+      std::vector<size_t> refs;
+      size_t t = fb.table({{0, 1, dep}, {1, 0}, {2, 4, 1}, {3, 4, ops[i].code}}, &refs);
+      fb.patch(codes + 4 + 4 * i, t);
+      fb.patch(refs[0], fb.string(ops[i].custom));
+    }
   }
   // subgraph
   size_t sgs = fb.ref_vector(1);
@@ -158,12 +172,15 @@ std::vector<uint8_t> build_model(const std::vector<TensorSpec>& tensors, const s
       f.push_back({3, 1, ops[i].options_type});
       f.push_back({4, 0});
     }
+    if (!ops[i].custom_options.empty()) f.push_back({5, 0});
     std::vector<size_t> refs;
     size_t t = fb.table(f, &refs);
     fb.patch(ov + 4 + 4 * i, t);
     fb.patch(refs[0], fb.int_vector(ops[i].inputs));
     fb.patch(refs[1], fb.int_vector(ops[i].outputs));
-    if (ops[i].options_type) fb.patch(refs[2], fb.table(ops[i].options));
+    size_t next = 2;
+    if (ops[i].options_type) fb.patch(refs[next++], fb.table(ops[i].options));
+    if (!ops[i].custom_options.empty()) fb.patch(refs[next], fb.byte_vector(ops[i].custom_options));
   }
   // buffers: 0 is the empty sentinel
   size_t bv = fb.ref_vector(size_t(next_buffer));
@@ -297,8 +314,8 @@ TEST(FaceTflite, CorruptedBytesNeverCrash) {
 }
 
 TEST(FaceTflite, UnsupportedOperatorIsNamed) {
-  // MUL (builtin code 18) in place of DEQUANTIZE.
-  expect_input_error(conv_model(18), "unsupported TFLite operator MUL");
+  // SOFTMAX (builtin code 25) in place of DEQUANTIZE.
+  expect_input_error(conv_model(25), "unsupported TFLite operator SOFTMAX");
   // A code beyond the table of names.
   expect_input_error(conv_model(150), "builtin code 150");
 }
@@ -311,4 +328,141 @@ TEST(FaceTflite, MissingFileIsAnInputError) {
     EXPECT_EQ(e.code(), ExitCode::bad_input);
     EXPECT_NE(std::string(e.what()).find("/nonexistent/model.tflite"), std::string::npos);
   }
+}
+
+namespace {
+
+// A random fp32 tensor's bytes and the same values as a tensor (NHWC).
+struct Random {
+  torch::Tensor t;
+  std::vector<uint8_t> bytes;
+};
+Random random_tensor(std::vector<int64_t> shape, uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::Tensor t = torch::randn(shape);
+  std::vector<float> v(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  return {t, raw(v)};
+}
+
+float hard_swish(float x) { return x * std::clamp(x + 3.f, 0.f, 6.f) / 6.f; }
+
+}  // namespace
+
+// in[1,4,6,3] → AVERAGE_POOL_2D (2×3, stride 2×3, VALID) → HARD_SWISH → MUL with the input's own
+// global average (1×1×1×3, broadcast; a squeeze-and-excite gate) … written as two graph outputs.
+TEST(FaceTflite, AveragePoolHardSwishAndBroadcastMulFollowTflite) {
+  std::vector<TensorSpec> t = {
+      {{1, 4, 6, 3}, 0, "in", {}},   {{1, 2, 2, 3}, 0, "pooled", {}}, {{1, 2, 2, 3}, 0, "act", {}},
+      {{1, 1, 1, 3}, 0, "global", {}}, {{1, 2, 2, 3}, 0, "gated", {}},
+  };
+  std::vector<OpSpec> ops = {
+      {1, {0}, {1}, 5, {{0, 1, 1}, {1, 4, 3}, {2, 4, 2}, {3, 4, 3}, {4, 4, 2}}},  // VALID, s 3×2, f 3×2
+      {117, {1}, {2}, 0, {}},
+      {1, {0}, {3}, 5, {{0, 1, 1}, {1, 4, 6}, {2, 4, 4}, {3, 4, 6}, {4, 4, 4}}},  // global 4×6
+      {18, {2, 3}, {4}, 0, {}},
+  };
+  TfliteInterpreter net(TfliteModel::parse(build_model(t, ops, {0}, {2, 4}), "se.tflite"));
+  torch::manual_seed(2);
+  torch::Tensor x = torch::randn({1, 4, 6, 3});
+  auto out = net.run(x);
+  auto a = x.accessor<float, 4>();
+  auto act = out.at(0).accessor<float, 4>();
+  auto gated = out.at(1).accessor<float, 4>();
+  for (int c = 0; c < 3; ++c) {
+    float global = 0;
+    for (int y = 0; y < 4; ++y)
+      for (int xx = 0; xx < 6; ++xx) global += a[0][y][xx][c] / 24.f;
+    for (int oy = 0; oy < 2; ++oy)
+      for (int ox = 0; ox < 2; ++ox) {
+        float m = 0;
+        for (int ky = 0; ky < 2; ++ky)
+          for (int kx = 0; kx < 3; ++kx) m += a[0][oy * 2 + ky][ox * 3 + kx][c] / 6.f;
+        EXPECT_NEAR(act[0][oy][ox][c], hard_swish(m), 1e-5f);
+        EXPECT_NEAR(gated[0][oy][ox][c], hard_swish(m) * global, 1e-5f);
+      }
+  }
+}
+
+// SAME average pooling averages over the cells inside the input only, as TFLite does.
+TEST(FaceTflite, AveragePoolSameIgnoresPadding) {
+  std::vector<TensorSpec> t = {{{1, 3, 3, 1}, 0, "in", {}}, {{1, 3, 3, 1}, 0, "out", {}}};
+  std::vector<OpSpec> ops = {{1, {0}, {1}, 5, {{0, 1, 0}, {1, 4, 1}, {2, 4, 1}, {3, 4, 3}, {4, 4, 3}}}};
+  TfliteInterpreter net(TfliteModel::parse(build_model(t, ops, {0}, {1}), "pool.tflite"));
+  torch::Tensor y = net.run(torch::ones({1, 3, 3, 1})).at(0);
+  EXPECT_NEAR((y - 1).abs().max().item<float>(), 0.f, 1e-6f);  // corners average 4 ones, not 4/9
+}
+
+// RESIZE_BILINEAR 3×4 → 5×7 in TFLite's three coordinate modes (legacy, align_corners,
+// half_pixel_centers), against the reference kernel's formula.
+TEST(FaceTflite, ResizeBilinearFollowsTfliteInEveryMode) {
+  Random in = random_tensor({1, 3, 4, 2}, 3);
+  std::vector<int32_t> size = {5, 7};
+  for (int mode = 0; mode < 3; ++mode) {
+    const bool align = mode == 1, half = mode == 2;
+    std::vector<TensorSpec> t = {{{1, 3, 4, 2}, 0, "in", {}}, {{2}, 2, "size", raw(size)}, {{1, 5, 7, 2}, 0, "out", {}}};
+    std::vector<OpSpec> ops = {{23, {0, 1}, {2}, 15, {{2, 1, align}, {3, 1, half}}}};
+    TfliteInterpreter net(TfliteModel::parse(build_model(t, ops, {0}, {2}), "resize.tflite"));
+    torch::Tensor y = net.run(in.t).at(0);
+    ASSERT_EQ(y.sizes(), (std::vector<int64_t>{1, 5, 7, 2}));
+    auto a = in.t.accessor<float, 4>();
+    auto b = y.accessor<float, 4>();
+    auto source = [&](int o, int n_in, int n_out, int& i0, int& i1, float& w) {
+      float scale = align ? float(n_in - 1) / float(n_out - 1) : float(n_in) / float(n_out);
+      float p = half ? (o + 0.5f) * scale - 0.5f : o * scale;
+      int lo = int(std::floor(p));
+      w = p - float(lo);
+      i0 = std::max(lo, 0);
+      i1 = std::min(lo + 1, n_in - 1);
+      i0 = std::min(i0, n_in - 1);
+    };
+    for (int oy = 0; oy < 5; ++oy)
+      for (int ox = 0; ox < 7; ++ox)
+        for (int c = 0; c < 2; ++c) {
+          int y0, y1, x0, x1;
+          float wy, wx;
+          source(oy, 3, 5, y0, y1, wy);
+          source(ox, 4, 7, x0, x1, wx);
+          float top = a[0][y0][x0][c] * (1 - wx) + a[0][y0][x1][c] * wx;
+          float bottom = a[0][y1][x0][c] * (1 - wx) + a[0][y1][x1][c] * wx;
+          EXPECT_NEAR(b[0][oy][ox][c], top * (1 - wy) + bottom * wy, 1e-5f) << "mode " << mode;
+        }
+  }
+}
+
+// MediaPipe's Convolution2DTransposeBias (custom options {padding SAME, stride 2, stride 2}), 3×3
+// kernel on 2×3×2 → 4×6×3: every output cell is the bias plus the input cells whose stride-2
+// placement of the kernel covers it, with TFLite's SAME offset (total padding 1: 0 before).
+TEST(FaceTflite, TransposeConvBiasFollowsMediapipe) {
+  Random in = random_tensor({1, 2, 3, 2}, 5), w = random_tensor({3, 3, 3, 2}, 6), bias = random_tensor({3}, 7);
+  std::vector<int32_t> params = {1, 2, 2};  // padding SAME, stride_w, stride_h
+  std::vector<TensorSpec> t = {{{1, 2, 3, 2}, 0, "in", {}}, {{3, 3, 3, 2}, 0, "w", w.bytes}, {{3}, 0, "b", bias.bytes},
+                               {{1, 4, 6, 3}, 0, "out", {}}};
+  OpSpec op{32, {0, 1, 2}, {3}, 0, {}, "Convolution2DTransposeBias", raw(params)};
+  auto bytes = build_model(t, {op}, {0}, {3});
+  TfliteModel m = TfliteModel::parse(bytes, "up.tflite");
+  ASSERT_EQ(m.operators.at(0).op, OpCode::transpose_conv_bias);
+  TfliteInterpreter net(m);
+  torch::Tensor y = net.run(in.t).at(0);
+  ASSERT_EQ(y.sizes(), (std::vector<int64_t>{1, 4, 6, 3}));
+  auto a = in.t.accessor<float, 4>();
+  auto k = w.t.accessor<float, 4>();
+  auto b = y.accessor<float, 4>();
+  const int pad_before = ((2 - 1) * 2 + 3 - 4) / 2;  // 0 (rows); columns: ((3-1)*2+3-6)/2 = 0
+  for (int oy = 0; oy < 4; ++oy)
+    for (int ox = 0; ox < 6; ++ox)
+      for (int o = 0; o < 3; ++o) {
+        float s = bias.t[o].item<float>();
+        for (int iy = 0; iy < 2; ++iy)
+          for (int ix = 0; ix < 3; ++ix)
+            for (int ky = 0; ky < 3; ++ky)
+              for (int kx = 0; kx < 3; ++kx)
+                if (iy * 2 + ky - pad_before == oy && ix * 2 + kx - pad_before == ox)
+                  for (int i = 0; i < 2; ++i) s += a[0][iy][ix][i] * k[o][ky][kx][i];
+        EXPECT_NEAR(b[0][oy][ox][o], s, 1e-4f) << oy << "," << ox << "," << o;
+      }
+  // Short or nonsensical custom options are input errors naming the operator.
+  op.custom_options = raw(std::vector<int32_t>{7, 2, 2});
+  expect_input_error(build_model(t, {op}, {0}, {3}), "Convolution2DTransposeBias has padding code 7");
+  op.custom_options = {1, 0, 0, 0};
+  expect_input_error(build_model(t, {op}, {0}, {3}), "options hold 4 bytes");
 }
