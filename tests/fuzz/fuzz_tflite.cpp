@@ -2,7 +2,8 @@
 // memory) and the interpreter's set-up (tflite_interpreter.h), which validates the graph for running.
 // A graph that passes both is run once on zeros when its input is small (at most 256×256×3 values):
 // the interpreter promises an auhead::Error for anything it cannot run, so a c10::Error or a crash
-// there is a finding. Seed: the BlazeFace model scripts/setup.sh installs (models/face/).
+// there is a finding. Seeds: the BlazeFace and selfie segmentation models scripts/setup.sh installs
+// (models/face/).
 #include <torch/torch.h>
 
 #include <cstddef>

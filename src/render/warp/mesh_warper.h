@@ -21,6 +21,7 @@ class MeshWarper {
   void apply(const cv::Mat& source_image, cv::Mat& out) const;
 
   const cv::Mat& map() const { return map_; }  // CV_32FC2: target pixel → source position
+  cv::Mat& map() { return map_; }              // for changes between build_map and apply
 
  private:
   cv::Size size_;

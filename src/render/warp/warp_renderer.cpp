@@ -8,6 +8,7 @@
 #include "face/face_analyzer.h"
 #include "geometry/au_basis.h"
 #include "geometry/au_deformer.h"
+#include "render/warp/background_hold.h"
 #include "render/warp/cheek_relaxation.h"
 #include "render/warp/eye_closure.h"
 #include "render/warp/fold_shading.h"
@@ -29,6 +30,7 @@ struct Scene {
   MouthInterior mouth;
   EyeClosure eyes;
   FoldShading folds;
+  BackgroundHold still;  // keeps the background outside the person where it is
   cv::Point3f pivot;  // head rotation centre (frame pixels, z in the landmarks' depth)
   float face_width = 0;
 
@@ -41,7 +43,8 @@ struct Scene {
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
         mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression),
-        eyes(framing.image, source_face) {
+        eyes(framing.image, source_face),
+        still(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
     face_width = box.width;
     double z = 0;
@@ -147,10 +150,18 @@ void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, 
   }
   mesh_targets(s.mesh, face_t, target);
   warper_->build_map(s.mesh.points, target);
+  if (hold_background_) s.still.apply(warper_->map());
   warper_->apply(s.framing.image, frame);
   s.folds.compose(frame, face_t, aus);
   s.mouth.compose(frame, face_t);
   s.eyes.compose(frame, face_t);
 }
+
+const cv::Mat& WarpRenderer::last_map() const {
+  static const cv::Mat none;
+  return warper_ ? warper_->map() : none;
+}
+
+cv::Mat WarpRenderer::person_weight() const { return scene_ ? scene_->still.person() : cv::Mat(); }
 
 }  // namespace auhead::render::warp

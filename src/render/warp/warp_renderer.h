@@ -31,7 +31,15 @@ class WarpRenderer : public Renderer {
   // pose or nullptr for none. What render() does per frame; a stream calls it as frames become final.
   void render_frame(const AuFrame& aus, const HeadMotionPose* pose, cv::Mat& frame);
 
+  // For tests and bench/bench_warp: the last frame's inverse warp map (CV_32FC2, frame pixel →
+  // portrait-in-frame position), how much each frame pixel belongs to the person (CV_32F; empty
+  // when the background is not held), and a switch for the background hold (on by default).
+  const cv::Mat& last_map() const;
+  cv::Mat person_weight() const;
+  void set_hold_background(bool on) { hold_background_ = on; }
+
  private:
+  bool hold_background_ = true;
   std::shared_ptr<Scene> scene_;
   cv::Mat scene_image_;  // the portrait the scene was built from (shares its pixels)
   bool scene_keeps_expression_ = false;
