@@ -7,6 +7,7 @@
 
 #include "render/warp/face_regions.h"
 #include "render/warp/head_motion.h"
+#include "render/warp/meeting_line.h"
 #include "render/warp/mesh_warper.h"
 #include "render/warp/mouth_interior.h"
 #include "render/warp/portrait_framing.h"
@@ -169,4 +170,27 @@ TEST(WarpMesh, PortraitMeshTilesTheFrame) {
 }
 
 }  // namespace
+
+// The lash line and the lips' seam: a zigzag of paired midpoints becomes one smooth arc through the
+// corners, and a stroke that is already an arc of that family comes back unchanged.
+TEST(MeetingLine, SmoothStrokeKeepsCornersAndRemovesTheZigzag) {
+  std::vector<cv::Point2f> zig;
+  for (int i = 0; i <= 8; ++i) zig.emplace_back(10.f + 5.f * i, 20.f + (i % 2 ? 1.5f : -1.5f) * (i > 0 && i < 8));
+  auto s = smooth_stroke(zig, 17);
+  ASSERT_EQ(s.size(), 17u);
+  EXPECT_LT(cv::norm(s.front() - zig.front()), 1e-4);
+  EXPECT_LT(cv::norm(s.back() - zig.back()), 1e-4);
+  for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+    float second = std::abs(s[i - 1].y - 2 * s[i].y + s[i + 1].y);
+    EXPECT_LT(second, 0.2f) << i;  // the input's second differences are 6 px
+  }
+  std::vector<cv::Point2f> arc;
+  for (int i = 0; i <= 10; ++i) {
+    float u = i / 10.f;
+    arc.emplace_back(100.f * u, 30.f * u * (1 - u) * (0.5f + 0.2f * u));
+  }
+  auto back = smooth_stroke(arc, 11);
+  for (std::size_t i = 0; i < arc.size(); ++i) EXPECT_LT(cv::norm(back[i] - arc[i]), 1e-3) << i;
+}
+
 }  // namespace auhead::render::warp

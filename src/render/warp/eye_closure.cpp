@@ -50,8 +50,20 @@ void EyeClosure::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face) c
     return std::clamp((c - 0.55f) / 0.4f, 0.f, 1.f);
   };
   float cr = closure(r, open_[0]), cl = closure(l, open_[1]);
-  if (cr > 0) draw_meeting_line(frame, opening_midline(kRightEye, face), 0.045f, lash_, 0.55f * cr);
-  if (cl > 0) draw_meeting_line(frame, opening_midline(kLeftEye, face), 0.045f, lash_, 0.55f * cl);
+  // The lash line, and under it a wider, fainter band: the lashes of the closed upper lid lie over
+  // the lower lid's rim, which would otherwise show as a pale sliver under the line.
+  auto lashes = [&](std::vector<cv::Point2f> line, int cheek, float strength) {
+    line = smooth_stroke(line);
+    cv::Point2f chord = line.back() - line.front(), mid = line[line.size() / 2];
+    cv::Point2f down(-chord.y, chord.x);  // as long as the chord
+    if (down.dot(face[std::size_t(cheek)] - mid) < 0) down = -down;
+    std::vector<cv::Point2f> under = line;
+    for (auto& p : under) p += down * 0.035f;  // 3.5 % of the eye's length
+    draw_meeting_line(frame, under, 0.08f, lash_, 0.3f * strength);
+    draw_meeting_line(frame, line, 0.045f, lash_, 0.55f * strength);
+  };
+  if (cr > 0) lashes(opening_midline(kRightEye, face), 118, cr);
+  if (cl > 0) lashes(opening_midline(kLeftEye, face), 347, cl);
 }
 
 }  // namespace auhead::render::warp

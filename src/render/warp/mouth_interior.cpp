@@ -116,7 +116,7 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
   // A portrait that shows its teeth, with lips brought together: the line where they meet is drawn,
   // so no sliver of its teeth shows between them.
   if (own_gap_ > 1.5f && gap < 2.5f)
-    draw_meeting_line(frame, opening_midline(kInnerLips, face), 0.03f, seam_, 0.85f * (1 - gap / 2.5f));
+    draw_meeting_line(frame, smooth_stroke(opening_midline(kInnerLips, face)), 0.03f, seam_, 0.85f * (1 - gap / 2.5f));
   float extra = gap - source_gap_;
   float opacity = std::clamp(extra / 1.5f, 0.f, 1.f);
   if (opacity <= 0) return;
