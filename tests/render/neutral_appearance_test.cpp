@@ -140,5 +140,33 @@ TEST(NeutralAppearance, AnOpenSmileRenderedNeutralShowsNoTeeth) {
   EXPECT_LT(neutralised, 15) << "teeth still show between the lips";
 }
 
+// A photo that shows its upper teeth gives them to the mouth interior (OwnTeeth): on the smiling
+// astronaut they are found across the mouth's middle, a few hundredths of the mouth's width tall,
+// light; on the bundled portrait, whose lips are closed, there are none.
+TEST(NeutralAppearance, OwnTeethComeFromAPhotoThatShowsThem) {
+  const std::filesystem::path dir = std::filesystem::path(AUHEAD_SOURCE_DIR) / "examples";
+  if (!std::filesystem::exists(face::default_face_models_dir() / "face_landmark.tflite"))
+    GTEST_SKIP() << "run scripts/setup.sh";
+  auto own_teeth = [](const std::filesystem::path& file) {
+    cv::Mat img = media::load_image_rgb(file);
+    auto r = face::FaceAnalyzer::shared().analyze(img, file.string());
+    std::vector<cv::Point2f> pts;
+    for (const auto& p : r.landmarks) pts.emplace_back(p.x - 0.5f, p.y - 0.5f);
+    return OwnTeeth(img, pts);
+  };
+  OwnTeeth smile = own_teeth(dir / "astronaut.png");
+  ASSERT_TRUE(smile.present());
+  EXPECT_GT(smile.height(0.5f), 0.03f);
+  EXPECT_LT(smile.height(0.5f), 0.3f);
+  cv::Vec3f c;
+  float w = 0;
+  smile.sample(0.5f, 0.01f, c, w);
+  EXPECT_GT(w, 0.5f);
+  EXPECT_GT((c[0] + c[1] + c[2]) / 3, 120.f) << "teeth are light";
+  smile.sample(0.5f, -0.05f, c, w);  // below the incisal edge: not teeth
+  EXPECT_EQ(w, 0.f);
+  EXPECT_FALSE(own_teeth(dir / "portrait.jpg").present());
+}
+
 }  // namespace
 }  // namespace auhead::render::warp

@@ -122,7 +122,7 @@ TEST(DatasetCli, VideosToChatJsonlThatTrainAlmReads) {
   float jaw = 0;
   for (const auto& s : samples)
     for (const auto& f : alm::parse_au_answer(s.answer, "").frames) jaw = std::max(jaw, f[*find_au("jaw_drop")]);
-  EXPECT_GT(jaw, 0.2f);
+  EXPECT_GE(jaw, 0.2f);  // answers hold tenths; a closed mouth reads 0
   EXPECT_TRUE(fs::exists(out / "au" / "M003__video__front__happy__level_2__001.json"));
 
   // A second run takes the finished clips from the first.

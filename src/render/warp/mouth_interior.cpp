@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
@@ -88,7 +89,9 @@ void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>&
   filled.copyTo(roi);
 }
 
-MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2f>& face, bool lips_closed_at_rest) {
+MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2f>& face, bool lips_closed_at_rest,
+                             OwnTeeth own_teeth)
+    : own_teeth_(std::move(own_teeth)) {
   own_gap_ = lip_gap(face);
   source_gap_ = lips_closed_at_rest ? 0.f : own_gap_;
   // Lip colour: between the outer and inner lip lines (upper and lower lip).
@@ -191,7 +194,22 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
         float dy = float(y) - yu;
         float h_u = teeth_h * (1.f - 0.45f * au * au);
         float side = 1.f - smoothstep(0.4f, 0.75f, au);
-        float band = teeth_vis * side * (1.f - smoothstep(h_u - 1.f, h_u + 0.5f, dy));
+        if (own_teeth_.present()) {
+          // The photo's own teeth, as tall as they show there at most, their incisal edge leading.
+          float u01 = std::clamp((u + 1.f) / 2.f, 0.f, 1.f);
+          h_u = std::min(h_u, own_teeth_.height(u01) * width);
+          float band = teeth_vis * (1.f - smoothstep(0.55f, 0.9f, au)) * (1.f - smoothstep(h_u - 1.f, h_u + 0.5f, dy));
+          cv::Vec3f own;
+          float w = 0;
+          if (band > 0) own_teeth_.sample(u01, (h_u - dy) / width, own, w);
+          if (band * w > 0) {
+            // In the mouth's shade (a parted mouth is darker inside than the photo's smile), darker
+            // still right under the lip and toward the corners.
+            float shade = 0.85f * (0.8f + 0.2f * smoothstep(-1.f, 0.3f * h_u, dy)) * (1.f - 0.4f * au * au);
+            c = c * (1 - band * w) + own * (shade * band * w);
+          }
+        }
+        float band = own_teeth_.present() ? 0.f : teeth_vis * side * (1.f - smoothstep(h_u - 1.f, h_u + 0.5f, dy));
         if (band > 0) {
           float shade = (0.8f + 0.2f * smoothstep(-1.f, 0.3f * h_u, dy)) * (1.f - 0.55f * au * au);
           float sep = 1.f;

@@ -27,6 +27,7 @@ struct Scene {
   Framing framing;
   std::vector<cv::Point2f> source_face;  // the portrait's landmarks, frame pixels
   WarpMesh mesh;
+  OwnTeeth own_teeth;  // taken before neutralisation erases them
   MouthInterior mouth;
   EyeClosure eyes;
   FoldShading folds;
@@ -42,7 +43,9 @@ struct Scene {
         framing(frame_portrait(portrait, xy(face.landmarks), size)),
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
-        mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression),
+        own_teeth(framing.image, source_face),
+        mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression,
+              own_teeth),
         eyes(framing.image, source_face),
         still(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
