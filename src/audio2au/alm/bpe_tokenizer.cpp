@@ -51,6 +51,7 @@ void build_byte_map(std::string (&b2u)[256], std::unordered_map<char32_t, unsign
 // Token ids are integers below 2^24 (Qwen2's vocabulary has 151 665): a float, a negative id or one
 // in the billions would be cut, wrap, or size the id table at gigabytes.
 constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
+constexpr int64_t kSparseIdSlack = 65536;  // ids may run this far past twice the token count
 
 int64_t token_id(const json& v, const std::string& source, const std::string& token) {
   int64_t id = 0;
@@ -168,6 +169,14 @@ void BpeTokenizer::finish(std::string source) {
   int64_t max_id = -1;
   for (const auto& [tok, id] : vocab_) max_id = std::max(max_id, id);
   for (const auto& a : added_) max_id = std::max(max_id, a.id);
+  // The id table is dense (one slot per id up to the largest): a few tokens with ids in the
+  // millions would allocate hundreds of megabytes from a file of kilobytes. Real vocabularies are
+  // nearly dense (Qwen: 151 643 tokens, ids to 151 664), so a sparse one is refused up front.
+  const int64_t tokens = int64_t(vocab_.size() + added_.size());
+  if (max_id >= 2 * tokens + kSparseIdSlack)
+    throw input_error(source_, "token ids run to " + std::to_string(max_id) + " for " + std::to_string(tokens) +
+                                   " tokens: the vocabulary is too sparse (ids must stay below twice the token count + " +
+                                   std::to_string(kSparseIdSlack) + ")");
   id_to_token_.assign(static_cast<std::size_t>(max_id + 1), std::string());
   is_added_.assign(id_to_token_.size(), false);
   for (const auto& [tok, id] : vocab_) {

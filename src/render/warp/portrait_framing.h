@@ -1,6 +1,7 @@
 // The square crop of the portrait that becomes the size × size output: the face's landmark box
 // scaled up around its centre (a little below it, to keep the neck), padded with the edge colour
-// where it runs past the image, resampled to the output size once per video.
+// where it runs past the image (fading into a blur of it, so no streaks), resampled to the output
+// size once per video.
 #pragma once
 #include <vector>
 
@@ -19,6 +20,7 @@ struct Framing {
 
 struct FramingOptions {
   double face_scale = 2.2;     // crop side / larger side of the landmark box
+  double min_face_scale = 1.45;  // the least it shrinks to for a photo too tight for face_scale
   double center_down = 0.12;   // crop centre below the box centre, in box heights
 };
 

@@ -7,6 +7,7 @@
 
 #include "audio2au/alm/alm_parity.h"
 #include "audio2au/alm/bpe_tokenizer.h"
+#include "auhead/error.h"
 #include "audio2au/alm/qwen2_pretokenizer.h"
 #include "audio2au/alm/unicode_text.h"
 #include "build_config.h"
@@ -116,6 +117,18 @@ TEST(AlmTokenizer, VocabAndMergesFilesGiveTheSameIds) {
   BpeTokenizer t = BpeTokenizer::from_vocab_and_merges(dir / "vocab.json", dir / "merges.txt");
   EXPECT_EQ(t.encode("ab c<|x|>ab"), (std::vector<int64_t>{256, 257, 258, 256}));
   EXPECT_EQ(t.decode(t.encode("ab c<|x|>ab")), "ab c<|x|>ab");
+  // Ids far sparser than any real vocabulary (259 tokens, one id of 15 million: a 15-million-slot
+  // table) are refused before the table is allocated, with a message naming the file.
+  vocab["ab"] = 15164666;
+  std::ofstream(dir / "vocab.json") << vocab.dump();
+  try {
+    BpeTokenizer::from_vocab_and_merges(dir / "vocab.json", dir / "merges.txt");
+    ADD_FAILURE() << "a sparse vocabulary was accepted";
+  } catch (const auhead::Error& e) {
+    EXPECT_EQ(e.code(), auhead::ExitCode::bad_input);
+    EXPECT_NE(std::string(e.what()).find("vocab.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("too sparse"), std::string::npos) << e.what();
+  }
   fs::remove_all(dir);
 }
 
