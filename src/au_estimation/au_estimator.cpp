@@ -50,11 +50,34 @@ AuFitSettings video_settings() {
   return s;
 }
 
-float total(const AuFrame& a) {
-  float s = 0;
-  for (float v : a) s += v;
-  return s;
+// The AUs of the jaw, lips, mouth corners and cheeks (not the eyes, brows, nose or cheek raise),
+// which a photo reads with little confusion from identity.
+bool is_lower_face(int k) { return (k >= 8 && k <= 22) || k == 26 || k == 27 || k == 28 || k == 29; }
+
+// Per-landmark median (x, y, z separately) of the aligned meshes of frames `which`.
+std::vector<cv::Point3f> landmark_median(const std::vector<MeshFrame>& frames, const std::vector<int>& which) {
+  const int take = int(which.size());
+  std::vector<cv::Point3f> median(geometry::kMeshPoints);
+  std::vector<float> xs(take), ys(take), zs(take);
+  auto med = [&](std::vector<float>& a) {
+    std::nth_element(a.begin(), a.begin() + take / 2, a.end());
+    float hi = a[take / 2];
+    if (take % 2 == 1) return hi;
+    float lo = *std::max_element(a.begin(), a.begin() + take / 2);
+    return 0.5f * (lo + hi);
+  };
+  for (int v = 0; v < geometry::kMeshPoints; ++v) {
+    for (int i = 0; i < take; ++i) {
+      const auto& p = frames[std::size_t(which[std::size_t(i)])].aligned[std::size_t(v)];
+      xs[std::size_t(i)] = p.x;
+      ys[std::size_t(i)] = p.y;
+      zs[std::size_t(i)] = p.z;
+    }
+    median[std::size_t(v)] = {med(xs), med(ys), med(zs)};
+  }
+  return median;
 }
+
 
 }  // namespace
 
@@ -154,32 +177,33 @@ SequenceEstimate AuEstimator::estimate_sequence(const std::vector<MeshFrame>& fr
     if (!frames[t].aligned.empty()) present.push_back(t);
   if (present.empty()) throw std::invalid_argument("estimate_sequence: no frame has a face");
 
-  // 1. Every frame read as a photo; the least expressive fifth makes the neutral.
+  // 1. The typical face: the per-landmark median of every frame. Expressions are brief and varied,
+  //    so for the upper face the median is close to its rest (not for the jaw, open about half the
+  //    time in speech).
+  std::vector<cv::Point3f> typical = landmark_median(frames, present);
+  // 2. How expressive each frame is, each part of the face by the reading it can trust: the upper
+  //    face (eyes, brows, nose, cheeks) by how far it departs from the typical face; the lower face
+  //    (jaw, lips, mouth corners) read as a photo, so that a mouth open half the time, or a smile
+  //    held through the whole video, still counts. Read as a photo, the upper face lets identity
+  //    pass for expression: a face whose brows sit low read its brow-raising frames as the
+  //    quietest, and then its neutral frames as brows lowered by 0.34. The quietest fifth makes
+  //    the neutral.
+  AuFitter against_typical(typical, geometry::compute_au_fields(basis_, canonical_, typical), basis_, {},
+                           video_settings());
   std::vector<std::pair<float, int>> expressiveness;
-  for (int t : present) expressiveness.push_back({total(photo_fitter_->fit(frames[t].aligned).aus), t});
+  for (int t : present) {
+    const AuFrame photo = photo_fitter_->fit(frames[t].aligned).aus;
+    const AuFrame relative = against_typical.fit(frames[t].aligned).aus;
+    float score = 0;
+    for (int k = 0; k < kNumAus; ++k) score += is_lower_face(k) ? photo[std::size_t(k)] : relative[std::size_t(k)];
+    expressiveness.push_back({score, t});
+  }
   std::sort(expressiveness.begin(), expressiveness.end());
   const int take = std::max(1, int(std::ceil(0.2 * double(expressiveness.size()))));
   SequenceEstimate out;
-  for (int i = 0; i < take; ++i) out.neutral_frames.push_back(expressiveness[i].second);
+  for (int i = 0; i < take; ++i) out.neutral_frames.push_back(expressiveness[std::size_t(i)].second);
   std::sort(out.neutral_frames.begin(), out.neutral_frames.end());
-  std::vector<cv::Point3f> median(geometry::kMeshPoints);
-  std::vector<float> xs(take), ys(take), zs(take);
-  for (int v = 0; v < geometry::kMeshPoints; ++v) {
-    for (int i = 0; i < take; ++i) {
-      const auto& p = frames[out.neutral_frames[i]].aligned[v];
-      xs[i] = p.x;
-      ys[i] = p.y;
-      zs[i] = p.z;
-    }
-    auto med = [&](std::vector<float>& a) {
-      std::nth_element(a.begin(), a.begin() + take / 2, a.end());
-      float hi = a[take / 2];
-      if (take % 2 == 1) return hi;
-      float lo = *std::max_element(a.begin(), a.begin() + take / 2);
-      return 0.5f * (lo + hi);
-    };
-    median[v] = {med(xs), med(ys), med(zs)};
-  }
+  std::vector<cv::Point3f> median = landmark_median(frames, out.neutral_frames);
   // The quietest frames are the subject's neutral as they are: a sequence is read relative to its own
   // rest (the photo prior is too coarse to take an expression off a face reliably enough for this).
   SequenceEstimate fitted = fit_sequence(frames, fps, median, video_settings());

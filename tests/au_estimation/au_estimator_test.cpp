@@ -288,5 +288,41 @@ TEST(AuEstimation, MissingFramesAreBridged) {
   EXPECT_THROW(estimator().estimate_sequence(std::vector<MeshFrame>(3), 25), std::invalid_argument);
 }
 
+// Identity must not pass for expression in a video: a subject whose brows sit low by build (the
+// photo prior reads that as brows lowered) raises them now and then and opens the jaw now and then.
+// The frames where the brows are raised are not taken as the quiet ones: the neutral frames read no
+// brow lowering, and the raised frames read the raise.
+TEST(AuEstimation, LowBrowsByBuildAreNotReadAsFrowningInAVideo) {
+  NEED_MODELS();
+  std::mt19937 rng(11);
+  AuFrame build{};
+  build[au("brow_lower_left")] = build[au("brow_lower_right")] = 0.45f;
+  const auto low_brows = face_with(estimator().canonical().vertices, build);
+  std::vector<MeshFrame> frames(50);
+  std::vector<AuFrame> truth(50);
+  for (int t = 0; t < 50; ++t) {
+    AuFrame a{};
+    if (t % 10 >= 6 && t % 10 < 8) a[au("brow_raise_left")] = a[au("brow_raise_right")] = 0.6f;
+    if (t % 10 >= 8) a[au("jaw_drop")] = 0.5f;
+    truth[std::size_t(t)] = a;
+    frames[std::size_t(t)].aligned = with_noise(face_with(low_brows, a), 0.01f, rng);
+  }
+  auto e = estimator().estimate_sequence(frames, 1000.0);  // 1000 fps: no smoothing across frames
+  float neutral_lower = 0, raised = 0;
+  int n_neutral = 0, n_raised = 0;
+  for (int t = 0; t < 50; ++t) {
+    const auto& r = e.aus[std::size_t(t)];
+    if (t % 10 < 6) {
+      neutral_lower += 0.5f * (r[au("brow_lower_left")] + r[au("brow_lower_right")]);
+      ++n_neutral;
+    } else if (t % 10 < 8) {
+      raised += 0.5f * (r[au("brow_raise_left")] + r[au("brow_raise_right")]);
+      ++n_raised;
+    }
+  }
+  EXPECT_LT(neutral_lower / n_neutral, 0.05f) << "neutral frames read as brows lowered";
+  EXPECT_NEAR(raised / n_raised, 0.6f, 0.15f);
+}
+
 }  // namespace
 }  // namespace auhead::au_estimation
