@@ -2,8 +2,10 @@
 // emotion and intensity a close-up of one still frame (the emotion's prototype × intensity, mouth as
 // the prototype has it, no head motion), labelled, written as one PNG. For looking at the frames.
 // Usage: contact_sheet -o sheet.png [--tile 160] [--intensities 0.4,0.7,1.0]
-//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] [--mouth] [--score [--probe]] portrait...
-// (--talking: every column mid-speech, the jaw at 0.3 and the lips apart, as in a video;
+//          [--emotions angry,fear,...] [--keep-portrait-expression] [--talking] [--talk-jaw J] [--talk-lips L]
+//          [--mouth] [--score [--probe]] portrait...
+// (--talking: every column mid-speech, the jaw at 0.3 and the lips apart 0.5, as in a video; --talk-jaw J
+//  and --talk-lips L set that pose (and imply --talking);
 //  --score: face-api's expression net reads every cell; its answer is printed and written under it;
 //  --mouth: the cells show the mouth close up;
 //  --probe: with --score, prints each portrait's own AUs and mouth-corner elevation (photo and
@@ -96,6 +98,7 @@ int main(int argc, char** argv) try {
   std::vector<float> intensities{0.4f, 0.7f, 1.0f};
   std::vector<std::string> emotions{"angry", "disgusted", "fear", "happy", "sad", "surprised", "contempt"};
   bool keep = false, talk = false, score = false, mouth = false, probe = false;
+  float talk_jaw = 0.3f, talk_lips = 0.5f;  // the --talking pose
   std::vector<std::string> portraits;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -111,6 +114,8 @@ int main(int argc, char** argv) try {
     } else if (a == "--emotions") emotions = split(next());
     else if (a == "--keep-portrait-expression") keep = true;
     else if (a == "--talking") talk = true;
+    else if (a == "--talk-jaw") talk = true, talk_jaw = std::stof(next());
+    else if (a == "--talk-lips") talk = true, talk_lips = std::stof(next());
     else if (a == "--score") score = true;
     else if (a == "--mouth") mouth = true;
     else if (a == "--probe") probe = true;
@@ -168,7 +173,7 @@ int main(int argc, char** argv) try {
       seq.fps = 25;
       auhead::AuFrame f = auhead::emotion_prototype(auhead::parse_emotion_or_throw(name));
       for (auto& x : f) x *= v;
-      if (talk) f[8] = std::max(f[8], 0.3f), f[29] = std::max(f[29], 0.5f);  // mid-speech: jaw, lips apart
+      if (talk) f[8] = std::max(f[8], talk_jaw), f[29] = std::max(f[29], talk_lips);  // mid-speech: jaw, lips apart
       seq.frames.push_back(f);
       renderer->render(seq, portrait, portraits[r], [&](const cv::Mat& m) { frames.push_back(m.clone()); });
     }
