@@ -33,6 +33,7 @@ std::optional<face::FaceResult> detect(const face::FaceAnalyzer& fa, const cv::M
 // tracked from frame to frame otherwise.
 struct ChunkMeshes {
   std::vector<MeshFrame> frames;
+  std::vector<std::vector<cv::Point3f>> landmarks;  // per frame, image pixels (empty: no face)
   int most_faces = 0;      // the most faces the detector found in a frame of the chunk
   int faces_in_first = 0;  // faces found where the face was first found (0: no face)
 };
@@ -55,6 +56,7 @@ ChunkMeshes mesh_chunk(const face::FaceAnalyzer& fa, std::vector<cv::Mat> rgb, i
       f.pose = now->alignment.pose;
     }
     out.frames.push_back(std::move(f));
+    out.landmarks.push_back(now ? now->landmarks : std::vector<cv::Point3f>{});
     last = std::move(now);
   }
   return out;
@@ -88,6 +90,7 @@ MediaAus estimate_video_aus(const std::filesystem::path& video, int face_index) 
     if (out.faces_in_first == 0) out.faces_in_first = c.faces_in_first;
     progress.advance(int64_t(c.frames.size()));
     for (auto& f : c.frames) frames.push_back(std::move(f));
+    for (auto& l : c.landmarks) out.landmarks.push_back(std::move(l));
   };
   for (bool more = true; more;) {
     std::vector<cv::Mat> batch;

@@ -17,6 +17,9 @@ struct MediaAus {
   AuSequence aus;                    // fps from the video (1 frame, fps 25 for an image)
   std::vector<face::HeadPose> poses; // per frame
   std::vector<double> residual_cm;   // per frame (NaN where no face was found)
+  // Video: per frame the face's 468 landmarks in image pixels (z as FaceResult's); empty where no
+  // face was found.
+  std::vector<std::vector<cv::Point3f>> landmarks;
   std::vector<int> neutral_frames;   // video: the frames the subject's neutral came from
   int missing_frames = 0;            // frames without a face (bridged by interpolation)
   int faces_in_first = 0;            // faces the detector found where the face was first found

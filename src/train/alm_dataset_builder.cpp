@@ -1,4 +1,5 @@
 #include "train/alm_dataset_builder.h"
+#include "train/render_shards.h"
 
 #include <algorithm>
 #include <cctype>
@@ -183,6 +184,8 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
   if (!(o.min_seconds >= 0.2 && o.min_seconds <= o.max_seconds)) throw usage_error("--min-seconds must be in [0.2, --max-seconds]");
   if (o.clips.empty()) throw usage_error("dataset: no clips");
   if (!(o.min_value >= 0 && o.min_value < 1)) throw usage_error("--min-au must be in [0, 1)");
+  if (o.stage2_size != 0 && (o.stage2_size < 32 || o.stage2_size > 1024 || o.stage2_size % 4 != 0))
+    throw usage_error("--stage2-size must be a multiple of 4 in [32, 1024]");
   const std::string system = o.system_prompt.empty() ? std::string(alm::kDefaultSystemPrompt) : o.system_prompt;
   const std::string instruction = o.instruction.empty() ? std::string(alm::kDefaultAuInstruction) : o.instruction;
   // Segments are whole answer frames long (0.2 s), so that every segment's frames start on the grid.
@@ -191,7 +194,8 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
   const int64_t shortest = int64_t(std::ceil(o.min_seconds * kRate));
 
   std::error_code ec;
-  for (const char* sub : {"clips", "au", ".done"}) {
+  for (const char* sub : {"clips", "au", ".done", "stage2"}) {
+    if (std::string(sub) == "stage2" && o.stage2_size <= 0) continue;
     fs::create_directories(o.output_dir / sub, ec);
     if (ec) throw output_error((o.output_dir / sub).string(), "cannot create: " + ec.message());
   }
@@ -203,7 +207,8 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
   for (const DatasetClip& clip : o.clips) {
     const fs::path done = o.output_dir / ".done" / (clip.id + ".jsonl");
     std::string outcome;
-    if (fs::exists(done, ec)) {
+    const bool stage2_done = o.stage2_size <= 0 || fs::exists(o.output_dir / "stage2" / (clip.id + ".json"), ec);
+    if (fs::exists(done, ec) && stage2_done) {
       std::istringstream in(read_text_file(done));
       for (std::string line; std::getline(in, line);)
         if (!line.empty()) {
@@ -234,6 +239,9 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
         const AuSequence at5 = resample(read.aus, alm::kAnswerFps, clip.video.string());
         if (at5.frames.empty()) throw input_error(clip.video.string(), "no AU frames");
         write_au_file(o.output_dir / "au" / (clip.id + ".json"), read.aus);
+        if (o.stage2_size > 0)
+          report.stage2_frames += write_render_shards(clip.video, read, o.output_dir / "stage2", clip.id,
+                                                      RenderShardOptions{o.stage2_size, 64});
 
         std::string record;
         const int64_t segments = (total + segment - 1) / segment;
@@ -293,6 +301,7 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
                         {"max_seconds", double(segment) / kRate},
                         {"min_seconds", o.min_seconds},
                         {"min_au", o.min_value},
+                        {"stage2_size", o.stage2_size},
                         {"answer_fps", alm::kAnswerFps},
                         {"system_prompt", system},
                         {"instruction", instruction}};

@@ -47,6 +47,7 @@ struct DatasetOptions {
   int face_index = -1;
   float min_value = 0.05f;  // AU values below are written as 0: the estimator's noise floor, kept out of answers
   std::string system_prompt, instruction;  // empty: the alm defaults
+  int stage2_size = 0;      // > 0: also the Stage 2 data at this crop size (render_shards.h), in OUT/stage2/
 };
 
 struct DatasetReport {
@@ -54,10 +55,13 @@ struct DatasetReport {
   int samples = 0;   // chat samples in train.jsonl
   int resumed = 0;   // clips taken from an earlier run
   double audio_seconds = 0;
+  int64_t stage2_frames = 0;  // frames written as Stage 2 data (this run's clips)
   std::vector<std::pair<std::filesystem::path, std::string>> skipped;  // clip, reason
 };
 
 // Writes OUT/clips/<id>[_<k>].wav (16 kHz mono), OUT/au/<id>.json (the clip's AUs at the video rate),
+// with stage2_size OUT/stage2/<id>-NNNNN.safetensors + <id>.json (per frame: face crop, landmark image,
+// AU region maps; render_shards.h),
 // OUT/train.jsonl (one chat sample per segment, answers at 5 AU frames per second), OUT/skipped.tsv
 // (clip, reason) and OUT/dataset.json (counts and settings). Each clip's result is kept under
 // OUT/.done/ as it finishes, so a run stopped half way resumes with the clips it has not done; a

@@ -11,6 +11,8 @@
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "auhead/error.h"
+#include "core/atomic_file.h"
+#include "core/safetensors.h"
 #include "cli/cli_test_util.h"
 #include "media/audio_decoder.h"
 #include "media/media_test_util.h"
@@ -97,8 +99,9 @@ TEST(DatasetCli, VideosToChatJsonlThatTrainAlmReads) {
   media::test::encode_test_media(videos / "1002_IEO_ANG_LO.mp4", media::test::test_signal(16000, 1, 2.0), spec);  // no face
 
   const fs::path out = dir.path() / "set";
-  r = test::run_cli("dataset --videos " + videos.string() + " -o " + out.string() + " --max-seconds 3");
+  r = test::run_cli("dataset --videos " + videos.string() + " -o " + out.string() + " --max-seconds 3 --stage2-size 64");
   ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("Stage 2: 356 frames"), std::string::npos) << r.output;  // 178 frames, two labelled clips
   EXPECT_NE(r.output.find("6 samples"), std::string::npos) << r.output;  // 7.1 s: 3 + 3 + 1.1 s, twice
   EXPECT_NE(r.output.find("2 skipped"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("unlabelled.mp4: no emotion label"), std::string::npos) << r.output;
@@ -125,6 +128,25 @@ TEST(DatasetCli, VideosToChatJsonlThatTrainAlmReads) {
   EXPECT_GE(jaw, 0.2f);  // answers hold tenths; a closed mouth reads 0
   EXPECT_TRUE(fs::exists(out / "au" / "M003__video__front__happy__level_2__001.json"));
 
+  // Stage 2 data: per frame the face crop, its landmark image, the AU maps and the AUs, in shards of
+  // 64 frames listed by the clip's index.
+  const nlohmann::json index = nlohmann::json::parse(read_text_file(out / "stage2" / "1001_DFA_SAD_HI.json"));
+  EXPECT_EQ(index.at("frames").get<int>(), 178);
+  ASSERT_EQ(index.at("shards").size(), 3u);
+  const TensorMap shard = load_safetensors(out / "stage2" / index.at("shards")[0].get<std::string>(), true);
+  EXPECT_EQ(shard.at("frames").sizes(), (std::vector<int64_t>{64, 64, 64, 3}));
+  EXPECT_EQ(shard.at("landmarks").sizes(), (std::vector<int64_t>{64, 64, 64, 3}));
+  EXPECT_EQ(shard.at("au_maps").sizes(), (std::vector<int64_t>{64, 16, 16, 8}));
+  EXPECT_EQ(shard.at("aus").sizes(), (std::vector<int64_t>{64, 30}));
+  EXPECT_EQ(shard.at("points").sizes(), (std::vector<int64_t>{64, 468, 3}));
+  EXPECT_EQ(shard.at("frames").scalar_type(), torch::kUInt8);
+  // The face fills the crop: its landmarks lie inside it, and the landmark image is drawn there.
+  const torch::Tensor pts = shard.at("points").select(2, 0);
+  EXPECT_GT(pts.min().item<float>(), 0.f);
+  EXPECT_LT(pts.max().item<float>(), 64.f);
+  EXPECT_GT(shard.at("landmarks").to(torch::kFloat32).mean().item<float>(), 3.f);
+  EXPECT_GT(shard.at("frames").to(torch::kFloat32).std().item<float>(), 20.f);
+
   // A second run takes the finished clips from the first.
   r = test::run_cli("dataset --videos " + videos.string() + " -o " + out.string() + " --max-seconds 3");
   ASSERT_EQ(r.code, 0) << r.output;
@@ -148,4 +170,7 @@ TEST(DatasetCli, VideosToChatJsonlThatTrainAlmReads) {
   EXPECT_FALSE(fs::exists(dir.path() / "empty" / "train.jsonl"));
   r = test::run_cli("dataset -o " + (dir.path() / "x").string());
   EXPECT_EQ(r.code, 2) << r.output;
+  r = test::run_cli("dataset --videos " + videos.string() + " -o " + (dir.path() / "y").string() + " --stage2-size 66");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("multiple of 4"), std::string::npos) << r.output;
 }
