@@ -8,6 +8,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <opencv2/imgproc.hpp>
 
 #include "build_config.h"
@@ -108,6 +111,22 @@ TEST(BackgroundHold, NoPersonFoundHoldsNothing) {
   cv::Mat map(256, 256, CV_32FC2, cv::Scalar(3, 4)), before = map.clone();
   hold.apply(map);
   EXPECT_EQ(cv::norm(map, before, cv::NORM_INF), 0.0);
+}
+
+// An install whose models folder predates the segmenter renders as before (nothing held, a note),
+// instead of failing.
+TEST(BackgroundHold, AMissingSegmenterHoldsNothing) {
+  if (!have_models()) GTEST_SKIP() << "face models missing (run scripts/setup.sh)";
+  cv::Mat img = media::load_image_rgb(fs::path(AUHEAD_SOURCE_DIR) / "examples/portrait.jpg");
+  std::vector<cv::Point2f> face;
+  for (const auto& p : face::FaceAnalyzer::shared().analyze(img, "portrait").landmarks) face.emplace_back(p.x, p.y);
+  const fs::path empty = fs::temp_directory_path() / ("auhead_no_models_" + std::to_string(::getpid()));
+  fs::create_directories(empty / "face");
+  ::setenv("AUHEAD_MODELS_DIR", empty.c_str(), 1);
+  BackgroundHold hold(img, face);
+  ::unsetenv("AUHEAD_MODELS_DIR");
+  fs::remove_all(empty);
+  EXPECT_FALSE(hold.active());
 }
 
 }  // namespace auhead::render::warp

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <mutex>
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/note.h"
+#include "face/face_analyzer.h"
 #include "face/person_segmenter.h"
 #include "render/warp/face_regions.h"
 
@@ -34,6 +38,16 @@ float sample(const cv::Mat& m, float x, float y) {
 
 BackgroundHold::BackgroundHold(const cv::Mat& framed_rgb, const std::vector<cv::Point2f>& face) {
   if (face.size() < 468 || framed_rgb.empty()) return;
+  // An install from before the segmenter came (its models folder lacks the file) renders as it did,
+  // with a note, rather than failing.
+  std::error_code ec;
+  if (!std::filesystem::exists(face::default_face_models_dir() / "selfie_segmentation.tflite", ec)) {
+    static std::once_flag noted;
+    std::call_once(noted, [] {
+      print_note("the selfie segmentation model is missing (run scripts/setup.sh): the background moves with the head");
+    });
+    return;
+  }
   cv::Mat person = face::PersonSegmenter::shared().segment(framed_rgb);
   cv::Point2f c(0, 0);
   for (int i : kFaceOval) c += face[i] / float(kFaceOval.size());
