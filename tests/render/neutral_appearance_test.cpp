@@ -3,6 +3,7 @@
 // parts on synthetic images, then the renderer on the bundled smiling portrait.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include <opencv2/imgproc.hpp>
@@ -166,6 +167,17 @@ TEST(NeutralAppearance, OwnTeethComeFromAPhotoThatShowsThem) {
   smile.sample(0.5f, -0.05f, c, w);  // below the incisal edge: not teeth
   EXPECT_EQ(w, 0.f);
   EXPECT_FALSE(own_teeth(dir / "portrait.jpg").present());
+  // A black-and-white photo: the teeth are found by lightness alone.
+  cv::Mat grey_photo, grey = media::load_image_rgb(dir / "astronaut.png");
+  cv::cvtColor(grey, grey_photo, cv::COLOR_RGB2GRAY);
+  cv::cvtColor(grey_photo, grey, cv::COLOR_GRAY2RGB);
+  auto r = face::FaceAnalyzer::shared().analyze(grey, "grey");
+  std::vector<cv::Point2f> pts;
+  for (const auto& p : r.landmarks) pts.emplace_back(p.x - 0.5f, p.y - 0.5f);
+  OwnTeeth bw(grey, pts);
+  EXPECT_TRUE(bw.present());
+  bw.sample(0.5f, 0.01f, c, w);
+  EXPECT_TRUE(std::isfinite(w));
 }
 
 }  // namespace

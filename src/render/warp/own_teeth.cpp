@@ -78,7 +78,8 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) 
       const auto& p = lab_strip.at<cv::Vec3b>(r, c);
       float chroma = std::hypot(float(p[1]) - 128.f, float(p[2]) - 128.f);
       float light = smoothstep(float(lip[0]) + 6.f, float(lip[0]) + 18.f, float(p[0]));
-      float grey = smoothstep(0.75f * lip_chroma, 0.45f * lip_chroma, chroma);
+      // Greyer than the lips; a black-and-white photo (lips without chroma) decides by lightness alone.
+      float grey = lip_chroma < 4.f ? 1.f : smoothstep(0.75f * lip_chroma, 0.45f * lip_chroma, chroma);
       weight_.at<float>(r, c) = light * grey * inside.at<float>(r, c);
     }
   // Per column, the incisal edge: the end of the first run of teeth that starts near the lip.
