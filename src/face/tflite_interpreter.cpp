@@ -207,7 +207,8 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         I.nchw[op.outputs[0]] = true;
         break;
       }
-      case OpCode::max_pool_2d: {
+      case OpCode::max_pool_2d:
+      case OpCode::average_pool_2d: {
         need_io(1, 1);
         const auto& in = shape_of(op.inputs[0]);
         if (in.size() != 4) I.fail(where + " needs a 4-D input");
@@ -218,10 +219,18 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         const auto& out = shape_of(op.outputs[0]);
         if (out.size() != 4 || out[1] != ph.out || out[2] != pw.out)
           I.fail(where + ": output shape does not follow from the input and options");
-        if (ph.before || ph.after || pw.before || pw.after) {
-          // TFLite ignores padded cells; -inf padding gives the same maximum.
-          s.pre_pad = {pw.before, pw.after, ph.before, ph.after};
-          s.pre_pad_value = -std::numeric_limits<double>::infinity();
+        if (op.op == OpCode::max_pool_2d) {
+          if (ph.before || ph.after || pw.before || pw.after) {
+            // TFLite ignores padded cells; -inf padding gives the same maximum.
+            s.pre_pad = {pw.before, pw.after, ph.before, ph.after};
+            s.pre_pad_value = -std::numeric_limits<double>::infinity();
+          }
+        } else {
+          // TFLite averages over the cells inside the input only: torch's count_include_pad=false,
+          // which takes symmetric padding.
+          if (ph.before != ph.after || pw.before != pw.after || 2 * ph.before > op.filter_h || 2 * pw.before > op.filter_w)
+            I.fail(where + " with uneven SAME padding is unsupported");
+          s.conv_pad = {ph.before, pw.before};
         }
         I.nchw[op.outputs[0]] = true;
         break;
@@ -237,25 +246,6 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         I.nchw[op.outputs[0]] = I.nchw[op.inputs[0]] || I.nchw[op.inputs[1]];
         if (I.constants[op.inputs[0]].defined() || I.constants[op.inputs[1]].defined())
           I.fail(where + " with a constant operand is unsupported");
-        break;
-      }
-      case OpCode::average_pool_2d: {
-        need_io(1, 1);
-        const auto& in = shape_of(op.inputs[0]);
-        if (in.size() != 4) I.fail(where + " needs a 4-D input");
-        if (op.stride_h < 1 || op.stride_w < 1 || op.filter_h < 1 || op.filter_w < 1)
-          I.fail(where + " has a bad filter or stride");
-        AxisPad ph = axis_pad(op.padding, in[1], op.filter_h, op.stride_h, 1);
-        AxisPad pw = axis_pad(op.padding, in[2], op.filter_w, op.stride_w, 1);
-        const auto& out = shape_of(op.outputs[0]);
-        if (out.size() != 4 || out[1] != ph.out || out[2] != pw.out)
-          I.fail(where + ": output shape does not follow from the input and options");
-        // TFLite averages over the cells inside the input only: torch's count_include_pad=false,
-        // which takes symmetric padding.
-        if (ph.before != ph.after || pw.before != pw.after || 2 * ph.before > op.filter_h || 2 * pw.before > op.filter_w)
-          I.fail(where + " with uneven SAME padding is unsupported");
-        s.conv_pad = {ph.before, pw.before};
-        I.nchw[op.outputs[0]] = true;
         break;
       }
       case OpCode::hard_swish:
