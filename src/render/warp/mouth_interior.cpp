@@ -9,6 +9,7 @@
 
 #include "render/warp/face_regions.h"
 #include "render/warp/meeting_line.h"
+#include "render/warp/opening_lines.h"
 
 namespace auhead::render::warp {
 
@@ -27,14 +28,6 @@ cv::Vec3f mean_in(const cv::Mat& img, const std::vector<cv::Point>& poly) {
   return {float(m[0]), float(m[1]), float(m[2])};
 }
 
-std::vector<cv::Point> ring_polygon(const std::vector<cv::Point2f>& face, const std::array<int, 11>& a,
-                                    const std::array<int, 11>& b) {
-  std::vector<cv::Point> poly;
-  for (int i : a) poly.emplace_back(cvRound(face[i].x), cvRound(face[i].y));
-  for (auto it = b.rbegin(); it != b.rend(); ++it) poly.emplace_back(cvRound(face[*it].x), cvRound(face[*it].y));
-  return poly;
-}
-
 // Darkening at a gap between teeth: `sep` 0 on the gap, 1 away from it; gaps fade toward the sides.
 float g_teeth_sep(float sep, float au) { return 1.f - 0.22f * (1.f - sep) * (1.f - au); }
 
@@ -51,8 +44,8 @@ float MouthInterior::lip_gap(const std::vector<cv::Point2f>& face) {
 }
 
 void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>& face) {
-  std::vector<cv::Point> outer = ring_polygon(face, kOuterLips.upper, kOuterLips.lower);
-  std::vector<cv::Point> inner = ring_polygon(face, kInnerLips.upper, kInnerLips.lower);
+  std::vector<cv::Point> outer = opening_polygon(face, kOuterLips.upper, kOuterLips.lower);
+  std::vector<cv::Point> inner = opening_polygon(face, kInnerLips.upper, kInnerLips.lower);
   cv::Rect box = cv::boundingRect(outer);
   const int pad = std::max(4, box.width / 8);
   box.x -= pad, box.y -= pad, box.width += 2 * pad, box.height += 2 * pad;
@@ -95,8 +88,8 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
   own_gap_ = lip_gap(face);
   source_gap_ = lips_closed_at_rest ? 0.f : own_gap_;
   // Lip colour: between the outer and inner lip lines (upper and lower lip).
-  cv::Vec3f lip = (mean_in(framed, ring_polygon(face, kOuterLips.upper, kInnerLips.upper)) +
-                   mean_in(framed, ring_polygon(face, kInnerLips.lower, kOuterLips.lower))) * 0.5f;
+  cv::Vec3f lip = (mean_in(framed, opening_polygon(face, kOuterLips.upper, kInnerLips.upper)) +
+                   mean_in(framed, opening_polygon(face, kInnerLips.lower, kOuterLips.lower))) * 0.5f;
   // Skin: a cheek patch (between nose side and cheek outline), for the light level.
   cv::Vec3f skin = mean_in(framed, {cv::Point(cvRound(face[50].x), cvRound(face[50].y)),
                                     cv::Point(cvRound(face[101].x), cvRound(face[101].y)),
@@ -157,16 +150,8 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
   // Tooth boundaries across the arch (fractions of the half width): incisors wider than the rest.
   static constexpr float kGaps[] = {0.f, 0.2f, 0.37f, 0.52f, 0.66f, 0.79f};
   const float gap_w = std::max(0.02f, 0.6f / half_w);  // about 0.6 px
-  auto path_y = [&](const std::array<int, 11>& path, float x) {  // the lip line's y at column x
-    float xa = x + box.x;
-    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-      cv::Point2f a = face[path[i]], b = face[path[i + 1]];
-      if ((xa >= a.x && xa <= b.x) || (xa >= b.x && xa <= a.x)) {
-        float t = std::abs(b.x - a.x) > 1e-4f ? (xa - a.x) / (b.x - a.x) : 0.5f;
-        return a.y + t * (b.y - a.y) - box.y;
-      }
-    }
-    return std::numeric_limits<float>::quiet_NaN();
+  auto path_y = [&](const std::array<int, 11>& path, float x) {  // the lip line's y at column x of the box
+    return line_y_at(path, face, x + float(box.x)) - float(box.y);
   };
 
   for (int x = 0; x < box.width; ++x) {

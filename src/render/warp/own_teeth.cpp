@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include <opencv2/imgproc.hpp>
 
 #include "render/warp/face_regions.h"
+#include "render/warp/opening_lines.h"
 
 namespace auhead::render::warp {
 
@@ -17,18 +17,6 @@ float smoothstep(float e0, float e1, float x) {
   return t * t * (3 - 2 * t);
 }
 
-// The lip line's y at column x (linear between its points), NaN outside it.
-float path_y(const std::array<int, 11>& path, const std::vector<cv::Point2f>& f, float x) {
-  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-    const cv::Point2f a = f[std::size_t(path[i])], b = f[std::size_t(path[i + 1])];
-    if ((x >= a.x && x <= b.x) || (x >= b.x && x <= a.x)) {
-      float t = std::abs(b.x - a.x) > 1e-4f ? (x - a.x) / (b.x - a.x) : 0.5f;
-      return a.y + t * (b.y - a.y);
-    }
-  }
-  return std::numeric_limits<float>::quiet_NaN();
-}
-
 }  // namespace
 
 OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) {
@@ -37,14 +25,8 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) 
   const float width = std::abs(right.x - left.x);
   if (width < 12) return;  // too small a mouth to take teeth from
   // The lips' colour in Lab (the ring between the outer and inner lip lines), for the teeth test.
-  std::vector<cv::Point> ring;
-  for (int i : kOuterLips.upper) ring.emplace_back(cvRound(face[std::size_t(i)].x), cvRound(face[std::size_t(i)].y));
-  for (auto it = kOuterLips.lower.rbegin(); it != kOuterLips.lower.rend(); ++it)
-    ring.emplace_back(cvRound(face[std::size_t(*it)].x), cvRound(face[std::size_t(*it)].y));
-  std::vector<cv::Point> inner;
-  for (int i : kInnerLips.upper) inner.emplace_back(cvRound(face[std::size_t(i)].x), cvRound(face[std::size_t(i)].y));
-  for (auto it = kInnerLips.lower.rbegin(); it != kInnerLips.lower.rend(); ++it)
-    inner.emplace_back(cvRound(face[std::size_t(*it)].x), cvRound(face[std::size_t(*it)].y));
+  const std::vector<cv::Point> ring = opening_polygon(face, kOuterLips.upper, kOuterLips.lower);
+  const std::vector<cv::Point> inner = opening_polygon(face, kInnerLips.upper, kInnerLips.lower);
   cv::Mat lips(framed.size(), CV_8U, cv::Scalar(0)), hole(framed.size(), CV_8U, cv::Scalar(0));
   cv::fillPoly(lips, std::vector<std::vector<cv::Point>>{ring}, cv::Scalar(255));
   cv::fillPoly(hole, std::vector<std::vector<cv::Point>>{inner}, cv::Scalar(255));
@@ -60,7 +42,7 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) 
   cv::Mat map_x(kRows, kColumns, CV_32F), map_y(kRows, kColumns, CV_32F), inside(kRows, kColumns, CV_32F);
   for (int c = 0; c < kColumns; ++c) {
     float x = left.x + (right.x - left.x) * (float(c) + 0.5f) / kColumns;
-    float yu = path_y(kInnerLips.upper, face, x), yl = path_y(kInnerLips.lower, face, x);
+    float yu = line_y_at(kInnerLips.upper, face, x), yl = line_y_at(kInnerLips.lower, face, x);
     for (int r = 0; r < kRows; ++r) {
       float y = yu + width * float(r) / kRowsPerWidth;
       map_x.at<float>(r, c) = x;
