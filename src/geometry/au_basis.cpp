@@ -8,6 +8,7 @@
 
 #include "auhead/error.h"
 #include "core/json_text.h"
+#include "core/smoothstep.h"
 #include "core/atomic_file.h"
 #include "core/data_path.h"
 
@@ -54,11 +55,6 @@ std::vector<std::pair<int, int>> parse_pairs(const json& c, const char* key, con
     out.emplace_back(landmark(p[0], source, key), landmark(p[1], source, key));
   }
   return out;
-}
-
-float smoothstep(float e0, float e1, float x) {
-  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
-  return t * t * (3 - 2 * t);
 }
 
 // Wendland C2 kernel, support [0, 1).

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "auhead/error.h"
+#include "core/smoothstep.h"
 #include "geometry/au_basis.h"
 
 namespace auhead::geometry {
@@ -22,11 +23,6 @@ struct AuDeformer::Impl {
 };
 
 namespace {
-
-float smoothstep(float e0, float e1, float x) {
-  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
-  return t * t * (3 - 2 * t);
-}
 
 // Keeps `lower` at or below `upper` in y (or no further above it than the portrait had it).
 // move_upper/move_lower: which of the two may move (both: they meet halfway).

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/note.h"
+#include "core/smoothstep.h"
 #include "face/face_analyzer.h"
 #include "face/person_segmenter.h"
 #include "render/warp/face_regions.h"
@@ -17,11 +18,6 @@ namespace auhead::render::warp {
 namespace {
 
 constexpr float kBackground = 0.15f, kPerson = 0.6f;  // weights: background up to, person from
-
-float smoothstep(float e0, float e1, float x) {
-  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
-  return t * t * (3 - 2 * t);
-}
 
 // Bilinear sample of a CV_32F image at a continuous pixel position (edges clamped).
 float sample(const cv::Mat& m, float x, float y) {

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "core/smoothstep.h"
 #include "render/warp/face_regions.h"
 #include "render/warp/meeting_line.h"
 #include "render/warp/opening_lines.h"
@@ -14,11 +15,6 @@
 namespace auhead::render::warp {
 
 namespace {
-
-float smoothstep(float e0, float e1, float x) {
-  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
-  return t * t * (3 - 2 * t);
-}
 
 // Mean colour of the image over a polygon.
 cv::Vec3f mean_in(const cv::Mat& img, const std::vector<cv::Point>& poly) {

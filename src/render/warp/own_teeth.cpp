@@ -5,19 +5,11 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/smoothstep.h"
 #include "render/warp/face_regions.h"
 #include "render/warp/opening_lines.h"
 
 namespace auhead::render::warp {
-
-namespace {
-
-float smoothstep(float e0, float e1, float x) {
-  float t = std::clamp((x - e0) / (e1 - e0), 0.f, 1.f);
-  return t * t * (3 - 2 * t);
-}
-
-}  // namespace
 
 OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) {
   if (face.size() < 468 || framed.empty()) return;
