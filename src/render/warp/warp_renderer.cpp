@@ -12,6 +12,7 @@
 #include "render/warp/cheek_relaxation.h"
 #include "render/warp/eye_closure.h"
 #include "render/warp/fold_shading.h"
+#include "render/warp/glasses_hold.h"
 #include "render/warp/head_motion.h"
 #include "render/warp/mesh_warper.h"
 #include "render/warp/mouth_interior.h"
@@ -32,6 +33,7 @@ struct Scene {
   EyeClosure eyes;
   FoldShading folds;
   BackgroundHold still;  // keeps the background outside the person where it is
+  GlassesHold glasses;   // a frame of glasses, laid rigidly over the warped face
   cv::Point3f pivot;  // head rotation centre (frame pixels, z in the landmarks' depth)
   float face_width = 0;
 
@@ -47,7 +49,8 @@ struct Scene {
         mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression,
               own_teeth),
         eyes(framing.image, source_face),
-        still(framing.image, source_face) {
+        still(framing.image, source_face),
+        glasses(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
     face_width = box.width;
     double z = 0;
@@ -94,6 +97,20 @@ AuSequence smooth_aus(const AuSequence& in) {
   for (int t = 0; t < n; ++t)
     out.frames[t] = smooth_au_frame(in.frames[std::max(0, t - 1)], in.frames[t], in.frames[std::min(n - 1, t + 1)]);
   return out;
+}
+
+// The head's rigid motion where the glasses sit: the portrait's own anchor landmarks (no expression,
+// no neutralisation) moved by the pose alone; the identity without head motion.
+cv::Matx23f glasses_motion(const Scene& s, const HeadMotionPose* pose) {
+  if (!pose) return cv::Matx23f(1, 0, 0, 0, 1, 0);
+  HeadTransform head(*pose, s.pivot, s.face_width);
+  const float zscale = float(s.framing.scale);
+  std::vector<cv::Point2f> from, to;
+  for (int i : GlassesHold::anchor_landmarks()) {
+    from.push_back(s.source_face[std::size_t(i)]);
+    to.push_back(head.apply(cv::Point3f(from.back().x, from.back().y, s.face.landmarks[std::size_t(i)].z * zscale)));
+  }
+  return fit_affine(from, to);
 }
 
 }  // namespace
@@ -154,10 +171,12 @@ void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, 
   mesh_targets(s.mesh, face_t, target);
   warper_->build_map(s.mesh.points, target);
   if (hold_background_) s.still.apply(warper_->map());
-  warper_->apply(s.framing.image, frame);
+  const bool glasses = hold_glasses_ && s.glasses.active();
+  warper_->apply(glasses ? s.glasses.bare() : s.framing.image, frame);
   s.folds.compose(frame, face_t, aus);
   s.mouth.compose(frame, face_t);
   s.eyes.compose(frame, face_t);
+  if (glasses) s.glasses.compose(frame, glasses_motion(s, pose));
 }
 
 const cv::Mat& WarpRenderer::last_map() const {
@@ -166,5 +185,7 @@ const cv::Mat& WarpRenderer::last_map() const {
 }
 
 cv::Mat WarpRenderer::person_weight() const { return scene_ ? scene_->still.person() : cv::Mat(); }
+
+cv::Mat WarpRenderer::glasses_mask() const { return scene_ ? scene_->glasses.mask() : cv::Mat(); }
 
 }  // namespace auhead::render::warp

@@ -37,9 +37,14 @@ class WarpRenderer : public Renderer {
   const cv::Mat& last_map() const;
   cv::Mat person_weight() const;
   void set_hold_background(bool on) { hold_background_ = on; }
+  // The glasses frame found on the portrait (CV_32F 0..1 per frame pixel; empty when none), and a
+  // switch for keeping it rigid (on by default; off, the frame bends with the face as it used to).
+  cv::Mat glasses_mask() const;
+  void set_hold_glasses(bool on) { hold_glasses_ = on; }
 
  private:
   bool hold_background_ = true;
+  bool hold_glasses_ = true;
   std::shared_ptr<Scene> scene_;
   cv::Mat scene_image_;  // the portrait the scene was built from (shares its pixels)
   bool scene_keeps_expression_ = false;
