@@ -330,12 +330,26 @@ class Unpickler {
     bool empty = false;
     for (std::size_t k = 0; k < sizes.size(); ++k) {
       if (sizes[k] < 0 || strides[k] < 0) fail("negative tensor size or stride");
+      int64_t reach = 0;
       if (sizes[k] == 0) empty = true;
-      else last += (sizes[k] - 1) * strides[k];
+      else if (__builtin_mul_overflow(sizes[k] - 1, strides[k], &reach) || __builtin_add_overflow(last, reach, &last))
+        fail("tensor size and stride overflow");
     }
     if (offset < 0 || (!empty && last >= numel)) fail("tensor reaches past the end of its storage");
+    // A dimension of size 1 never steps, whatever its stride says: give it the contiguous stride, so
+    // that the tensor is laid out as libtorch expects (a viewed or flattened 1-element tensor with a
+    // stride of 7 makes dtype views throw; fuzz finding #17).
+    // A tensor holds no more elements than its storage (a stride of 0 could otherwise make a few bytes
+    // claim terabytes, which the first copy would allocate).
+    std::vector<int64_t> canonical(strides.begin(), strides.end());
+    int64_t step = 1;
+    for (std::size_t k = sizes.size(); k-- > 0;) {
+      if (sizes[k] == 1) canonical[k] = step;
+      if (__builtin_mul_overflow(step, std::max<int64_t>(sizes[k], 1), &step) || step > std::max<int64_t>(numel, 1))
+        fail("tensor has more elements than its storage");
+    }
     auto t = torch::empty({0}, torch::TensorOptions().dtype(storage->dtype));
-    t.set_(storage->storage, offset, sizes, strides);
+    t.set_(storage->storage, offset, sizes, canonical);
     Value v = make(PyValue::Kind::tensor);
     v->tensor = t;
     return v;
