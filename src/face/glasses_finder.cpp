@@ -120,7 +120,7 @@ GlassesFrames find_glasses(const cv::Mat& rgb, const std::vector<cv::Point2f>& l
   // shape); its thickness is how far the darkness extends around that peak.
   std::vector<std::vector<cv::Point>> rims(2);
   std::vector<float> widths;
-  int hits = 0, lower_hits = 0, lower_rays = 0;
+  int hits = 0;
   for (int e = 0; e < 2; ++e)
     for (int k = 0; k < kRays; ++k) {
       const cv::Point2f p = lens_point(e, best_a, best_b, best_dx, best_dy, k);
@@ -132,7 +132,6 @@ GlassesFrames find_glasses(const cv::Mat& rgb, const std::vector<cv::Point2f>& l
         if (float v = sample(p.x + d * dir.x, p.y + d * dir.y); v > peak) peak = v, at = d;
       const bool hit = peak > threshold;
       hits += hit;
-      if (unit[std::size_t(k)].y > 0.5f) lower_rays++, lower_hits += hit;
       if (!hit) at = 0;
       const cv::Point2f q = p + at * dir;
       rims[std::size_t(e)].emplace_back(int(std::lround(q.x * 8)), int(std::lround(q.y * 8)));  // 3 fractional bits
@@ -144,7 +143,6 @@ GlassesFrames find_glasses(const cv::Mat& rgb, const std::vector<cv::Point2f>& l
       }
     }
   out.ring_cover = float(hits) / (2 * kRays);
-  out.lower_cover = lower_rays ? float(lower_hits) / float(lower_rays) : 0.f;
   out.found = out.ring_cover >= 0.6f;
   if (!out.found) return out;
 

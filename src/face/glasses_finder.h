@@ -14,7 +14,6 @@ struct GlassesFrames {
   bool found = false;
   cv::Mat mask;          // CV_32F 0..1, the image's size: frame pixels (soft edge); empty when not found
   float ring_cover = 0;  // fraction of the directions around the eyes in which a frame edge was met
-  float lower_cover = 0; // the same below the eyes only (brows cannot pass for a lower rim)
   float bridge = 0;      // the strongest dark structure across the nose between the eyes (0..255 levels)
   float threshold = 0;   // the level a frame edge must reach on this picture (from its skin texture)
 };
