@@ -157,7 +157,8 @@ auhead_fuzz_harness(fuzz_au_edit SOURCES au/au_edit.cpp)
 auhead_fuzz_harness(fuzz_au_answer SOURCES audio2au/alm/au_answer.cpp audio2au/alm/au_answer_grammar.cpp)
 auhead_fuzz_harness(fuzz_safetensors TORCH SOURCES core/safetensors.cpp core/torch_checkpoint.cpp)
 auhead_fuzz_harness(fuzz_torch_checkpoint TORCH SOURCES core/torch_checkpoint.cpp)
-auhead_fuzz_harness(fuzz_tflite TORCH SOURCES face/tflite_model.cpp face/tflite_interpreter.cpp)
+auhead_fuzz_harness(fuzz_tflite TORCH SOURCES face/tflite_model.cpp face/tflite_interpreter.cpp
+                    LIBRARIES flatbuffers::flatbuffers_shared)
 auhead_fuzz_harness(fuzz_bpe_tokenizer SOURCES audio2au/alm/bpe_tokenizer.cpp LIBRARIES PkgConfig::ICU)
 auhead_fuzz_harness(fuzz_model_config TORCH
                     SOURCES audio2au/alm/qwen2_audio_config.cpp render/diffusion/vae_config.cpp

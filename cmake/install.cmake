@@ -25,7 +25,7 @@ install(FILES ${CMAKE_BINARY_DIR}/generated/auheadConfig.cmake ${CMAKE_BINARY_DI
 # pkg-config: a static archive, so its dependencies are listed for linking (libtorch has no .pc file:
 # its libraries are named from the folder CMake found it in).
 set(AUHEAD_PC_TORCH_LIBS "-L${TORCH_INSTALL_PREFIX}/lib -ltorch -ltorch_cpu -lc10")
-set(AUHEAD_PC_REQUIRES "opencv4 libavformat libavcodec libavutil libswresample libswscale icu-uc")
+set(AUHEAD_PC_REQUIRES "opencv4 libavformat libavcodec libavutil libswresample libswscale icu-uc flatbuffers")
 if(POCKETSPHINX_FOUND)
   string(APPEND AUHEAD_PC_REQUIRES " pocketsphinx")
 endif()

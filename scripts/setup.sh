@@ -12,7 +12,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libtorch-dev libopenblas0-pthread
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-  libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libicu-dev
+  libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libicu-dev libflatbuffers-dev
   python-matplotlib-data pocketsphinx-testdata
   libpocketsphinx-dev pocketsphinx-en-us libespeak-ng-dev
   libboost-dev libgmime-3.0-dev pybind11-dev python3-dev python3-numpy libgloo-dev

@@ -20,6 +20,7 @@ struct FaceOptions {
   std::string output;
   std::string draw;
   int face_index = -1;
+  std::string mesh = "face_mesh";
 };
 
 void run_face(const FaceOptions& o, const GlobalOptions& global) {
@@ -34,7 +35,8 @@ void run_face(const FaceOptions& o, const GlobalOptions& global) {
   }
 
   cv::Mat rgb = media::load_image_rgb(o.image);
-  face::FaceAnalyzer analyzer;
+  face::FaceAnalyzer analyzer(face::default_face_models_dir(),
+                              o.mesh == "attention" ? face::MeshModel::attention : face::MeshModel::face_mesh);
   std::string name = fs::path(o.image).filename().string();
   face::FaceResult r = analyzer.analyze(rgb, o.image, o.face_index);
   if (r.faces_found > 1 && o.face_index < 0)
@@ -72,6 +74,10 @@ CommandRegistration reg(30, [](CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--face-index", opts->face_index,
                   "which face when there are several (0 = largest, the default)")
       ->check(finite_range(0, 1000));
+  cmd->add_option("--mesh", opts->mesh,
+                  "landmark model: face_mesh (FaceMesh v1, the points the renderers warp; the default) or "
+                  "attention (lips and eyes re-placed by the attention mesh: closed eyes and lips read as closed)")
+      ->check(CLI::IsMember({"face_mesh", "attention"}));
   cmd->callback([opts, &global] { run_face(*opts, global); });
 });
 

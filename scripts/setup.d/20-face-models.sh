@@ -17,6 +17,7 @@ SEGMENTATION_PKG="@mediapipe/selfie_segmentation@0.1.1675465747"
 declare -A SHA=(
   [face_detection_short_range.tflite]=3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633
   [face_landmark.tflite]=c603fa6149219a3e9487dc9abd7a0c24474c77263273d24868378cdf40aa26d1
+  [face_landmark_with_attention.tflite]=883b7411747bac657c30c462d305d312e9dec6adbf8b85e2f5d8d722fca9455d
   [geometry_pipeline_metadata_landmarks.binarypb]=bdbcda96dfcb7da883da124aaa2c55dee49770d934f0fcc71747f8c21bdc75b4
   [selfie_segmentation.tflite]=8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27
 )
@@ -45,6 +46,8 @@ extract() {  # <name inside the pack> <output file>
   mv "$OUT/$2.tmp" "$OUT/$2"
 }
 extract face_landmark.tflite face_landmark.tflite
+# The attention mesh: the same 468 points with refined lips, eyes and irises (issue #13: blinks).
+extract face_landmark_with_attention.tflite face_landmark_with_attention.tflite
 extract geometry_pipeline_metadata_landmarks.binarypb geometry_pipeline_metadata_landmarks.binarypb
 
 verify_all

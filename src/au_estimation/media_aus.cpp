@@ -69,7 +69,7 @@ MediaAus estimate_video_aus(const std::filesystem::path& video, int face_index) 
   media::VideoReader reader(video);
   const media::VideoInfo info = reader.info();
   if (!(info.fps > 0) || !std::isfinite(info.fps)) throw input_error(name, "the video has no frame rate");
-  const face::FaceAnalyzer& fa = face::FaceAnalyzer::shared();
+  const face::FaceAnalyzer& fa = face::FaceAnalyzer::reader();
   const int expected = info.duration_seconds > 0 ? int(std::lround(info.duration_seconds * info.fps)) : 0;
   Progress progress("reading faces", expected > 0 ? expected : 1);
 
@@ -142,7 +142,7 @@ MediaAus estimate_video_aus(const std::filesystem::path& video, int face_index) 
 
 MediaAus estimate_image_aus(const std::filesystem::path& image, int face_index) {
   cv::Mat rgb = media::load_image_rgb(image);
-  const face::FaceAnalyzer& fa = face::FaceAnalyzer::shared();
+  const face::FaceAnalyzer& fa = face::FaceAnalyzer::reader();
   face::FaceResult f = fa.analyze(rgb, image.string(), face_index);
   // FaceMesh is not exactly mirror-symmetric: the mesh of the mirrored photo, mirrored back, is
   // averaged in, so that a photo and its mirror image read as each other's mirror (and noise halves).

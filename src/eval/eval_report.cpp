@@ -277,7 +277,8 @@ EvalReport evaluate(const EvalOptions& o) {
   const double fps = r.info.fps > 0 ? r.info.fps : 25.0;
 
   // Face mesh on every frame.
-  face::FaceAnalyzer analyzer;
+  const face::FaceAnalyzer& analyzer = face::FaceAnalyzer::reader();
+  r.landmark_model = face::mesh_model_name(analyzer.mesh_model());
   std::vector<FrameFace> faces(r.frames);
   {
     Progress bar("eval: face mesh", r.frames);
@@ -309,10 +310,11 @@ EvalReport evaluate(const EvalOptions& o) {
   au_estimation::SequenceEstimate estimate;
   if (!o.portrait.empty()) {
     portrait = media::load_image_rgb(o.portrait);
-    const face::FaceResult whole = analyzer.analyze(portrait, o.portrait.string());
-    portrait_pts = xy(whole.landmarks);
-    // The mesh reads a face a little differently at another size and crop: read the portrait as the
-    // video shows it (the warp renderer's framing at the video's size) when the video is square.
+    // The portrait's points as the renderers place them (their mesh gives the framing) ...
+    portrait_pts = xy(face::FaceAnalyzer::shared().analyze(portrait, o.portrait.string()).landmarks);
+    // ... and the portrait read as the video frames are read. The mesh reads a face a little
+    // differently at another size and crop: read the portrait as the video shows it (the warp
+    // renderer's framing at the video's size) when the video is square.
     const cv::Size vs = video.frames.front().size();
     std::optional<face::FaceResult> framed;
     if (vs.width == vs.height && vs.width % 2 == 0) {
@@ -322,7 +324,8 @@ EvalReport evaluate(const EvalOptions& o) {
       } catch (const Error&) {
       }
     }
-    const auto& aligned = (framed ? *framed : whole).alignment.aligned;
+    if (!framed) framed = analyzer.analyze(portrait, o.portrait.string());
+    const auto& aligned = framed->alignment.aligned;
     std::vector<cv::Point3f> neutral = aligned;
     if (!o.portrait_expression_kept)
       neutral = au_estimation::neutralised(aligned, estimator.estimate_photo_extended(aligned), estimator);
@@ -419,6 +422,7 @@ nlohmann::json report_to_json(const EvalReport& r) {
     j["video"] = r.video;
     j["width"] = r.info.width, j["height"] = r.info.height, j["fps"] = num(r.info.fps);
     j["frames"] = r.frames, j["faces_found"] = r.faces_found, j["reference"] = r.reference;
+    j["landmark_model"] = r.landmark_model;
   }
   if (r.au) {
     j["au_accuracy"] = au_json(*r.au);

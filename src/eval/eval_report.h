@@ -62,6 +62,7 @@ struct EvalReport {
   int frames = 0;
   int faces_found = 0;                       // frames where a face was found
   std::string reference;                     // the neutral the AUs are read from (EvalOptions::portrait)
+  std::string landmark_model;                // the face mesh that read the frames ("attention" / "face_mesh")
   AuSequence measured;                       // all 30 AUs, by the AU estimator
   std::vector<double> mouth_opening;         // cm per frame (NaN: no face)
   std::optional<AuMetrics> au;               // vs the truth

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 const char* kDetectorFile = "face_detection_short_range.tflite";
 const char* kMeshFile = "face_landmark.tflite";
+const char* kAttentionMeshFile = "face_landmark_with_attention.tflite";
 const char* kGeometryFile = "geometry_pipeline_metadata_landmarks.binarypb";
 
 fs::path need(const fs::path& dir, const char* name) {
@@ -37,14 +38,38 @@ fs::path default_face_models_dir() {
   return models_dir() / "face";
 }
 
-FaceAnalyzer::FaceAnalyzer(const fs::path& dir)
+const char* mesh_model_name(MeshModel m) {
+  return m == MeshModel::attention ? "attention" : "face_mesh";
+}
+
+FaceAnalyzer::FaceAnalyzer(const fs::path& dir, MeshModel mesh)
     : detector_(need(dir, kDetectorFile)),
-      mesh_(need(dir, kMeshFile)),
-      canonical_(CanonicalFace::load(need(dir, kGeometryFile))) {}
+      mesh_(need(dir, mesh == MeshModel::attention ? kAttentionMeshFile : kMeshFile)),
+      mesh_model_(mesh),
+      canonical_(CanonicalFace::load(need(dir, kGeometryFile))) {
+  if (mesh_.refines() != (mesh == MeshModel::attention))
+    throw unavailable_error("face model " + (dir / (mesh == MeshModel::attention ? kAttentionMeshFile : kMeshFile)).string() +
+                            (mesh == MeshModel::attention ? " is not the attention mesh (no lip and eye outputs)"
+                                                          : " has the attention mesh's outputs; expected FaceMesh v1"));
+}
 FaceAnalyzer::~FaceAnalyzer() = default;
 
 const FaceAnalyzer& FaceAnalyzer::shared() {
   static const FaceAnalyzer analyzer;
+  return analyzer;
+}
+
+MeshModel FaceAnalyzer::reading_mesh_model() {
+  const char* choice = std::getenv("AUHEAD_FACE_MESH");
+  if (choice && std::string(choice) == "face_mesh") return MeshModel::face_mesh;
+  std::error_code ec;
+  return fs::is_regular_file(default_face_models_dir() / kAttentionMeshFile, ec) ? MeshModel::attention
+                                                                                 : MeshModel::face_mesh;
+}
+
+const FaceAnalyzer& FaceAnalyzer::reader() {
+  if (reading_mesh_model() == MeshModel::face_mesh) return shared();
+  static const FaceAnalyzer analyzer(default_face_models_dir(), MeshModel::attention);
   return analyzer;
 }
 
@@ -78,6 +103,7 @@ FaceResult FaceAnalyzer::analyze(const cv::Mat& rgb, const std::vector<FaceDetec
   FaceResult r;
   r.image_size = rgb.size();
   r.landmarks = std::move(m.landmarks);
+  r.mesh_model = mesh_model_;
   r.box = d.box;
   r.keypoints = d.keypoints;
   r.detection_score = d.score;
@@ -124,6 +150,7 @@ nlohmann::json face_result_to_json(const FaceResult& r) {
   json lm = json::array();
   for (const auto& p : r.landmarks) lm.push_back({r3(p.x), r3(p.y), r3(p.z)});
   j["landmarks"] = lm;
+  j["landmark_model"] = mesh_model_name(r.mesh_model);
   const FaceAlignment& a = r.alignment;
   j["pose"] = {{"yaw", r3(a.pose.yaw)}, {"pitch", r3(a.pose.pitch)}, {"roll", r3(a.pose.roll)},
                {"units", "degrees"}};

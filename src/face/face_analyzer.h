@@ -19,12 +19,19 @@
 
 namespace auhead::face {
 
+// Which landmark model places the 468 points. Both give MediaPipe's indexing; the attention mesh
+// (face_landmark_with_attention.tflite) re-places the lip and eye contours with its own heads, so
+// closed eyes and lips read as closed (FaceMesh v1 keeps a shut eye at two thirds open).
+enum class MeshModel { face_mesh, attention };
+const char* mesh_model_name(MeshModel m);  // "face_mesh" / "attention"
+
 // All coordinates are image pixels of the original image, origin at its top-left corner
 // (continuous: the image spans [0, width] × [0, height]); z is depth relative to the face, in
 // pixels, larger = farther from the camera.
 struct FaceResult {
   cv::Size image_size;
   std::vector<cv::Point3f> landmarks;    // kMeshPoints (MediaPipe FaceMesh indexing)
+  MeshModel mesh_model = MeshModel::face_mesh;  // the model that placed them
   cv::Rect2f box;                        // the detector's face box
   std::array<cv::Point2f, 6> keypoints;  // the detector's keypoints (FaceKeypoint order)
   float detection_score = 0;
@@ -38,16 +45,27 @@ struct FaceResult {
 // Where the face models are: models_dir()/face (core/data_path.h).
 std::filesystem::path default_face_models_dir();
 
+
 class FaceAnalyzer {
  public:
-  // Loads face_detection_short_range.tflite, face_landmark.tflite and
-  // geometry_pipeline_metadata_landmarks.binarypb from `models_dir` (scripts/setup.sh puts them
-  // there); a missing folder or file is an "unavailable" error.
-  explicit FaceAnalyzer(const std::filesystem::path& models_dir = default_face_models_dir());
+  // Loads face_detection_short_range.tflite, the landmark model (face_landmark.tflite, or
+  // face_landmark_with_attention.tflite) and geometry_pipeline_metadata_landmarks.binarypb from
+  // `models_dir` (scripts/setup.sh puts them there); a missing folder or file is an "unavailable" error.
+  explicit FaceAnalyzer(const std::filesystem::path& models_dir = default_face_models_dir(),
+                        MeshModel mesh = MeshModel::face_mesh);
   ~FaceAnalyzer();
   // One analyzer on the default models folder, loaded on first use, for the whole process (its
-  // methods are const and keep no state between calls).
+  // methods are const and keep no state between calls). This one places the points the renderers
+  // warp (FaceMesh v1: a smooth mesh; the refined contours can fold a warp triangle).
   static const FaceAnalyzer& shared();
+  // The analyzer that reads expressions (AU estimation from photos and videos, evaluation): the
+  // attention mesh when its model is in the models folder, else FaceMesh v1. The environment
+  // variable AUHEAD_FACE_MESH=face_mesh keeps FaceMesh v1 for reading too.
+  static const FaceAnalyzer& reader();
+  // The model reader() uses on this machine.
+  static MeshModel reading_mesh_model();
+
+  MeshModel mesh_model() const { return mesh_model_; }
 
   // All faces the detector finds, largest box first.
   std::vector<FaceDetection> detect(const cv::Mat& rgb) const;
@@ -72,6 +90,7 @@ class FaceAnalyzer {
  private:
   FaceDetector detector_;
   FaceMesh mesh_;
+  MeshModel mesh_model_;
   CanonicalFace canonical_;
 };
 

@@ -37,6 +37,20 @@ FaceMesh::FaceMesh(const std::filesystem::path& model_file)
     : net_(std::make_unique<TfliteInterpreter>(TfliteModel::load(model_file))) {
   if (net_->input_shape() != std::vector<int32_t>{1, kInput, kInput, 3})
     throw input_error(model_file.string(), "not the FaceMesh model (input is not 1×192×192×3)");
+  // FaceMesh v1: mesh [1404] and the face flag; the attention mesh: mesh, lips [160], left and
+  // right eye [142 each], left and right iris [10 each], face flag.
+  auto numel = [](const std::vector<int32_t>& shape) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= std::max<int32_t>(d, 0);
+    return n;
+  };
+  const auto shapes = net_->output_shapes();
+  const bool v1 = shapes.size() == 2 && numel(shapes[0]) == kMeshPoints * 3 && numel(shapes[1]) == 1;
+  refines_ = shapes.size() == 7 && numel(shapes[0]) == kMeshPoints * 3 && numel(shapes[1]) == 160 &&
+             numel(shapes[2]) == 142 && numel(shapes[3]) == 142 && numel(shapes[6]) == 1;
+  if (!v1 && !refines_)
+    throw input_error(model_file.string(),
+                      "not a FaceMesh model (its outputs are neither FaceMesh v1's nor the attention mesh's)");
 }
 FaceMesh::~FaceMesh() = default;
 FaceMesh::FaceMesh(FaceMesh&&) noexcept = default;
@@ -54,6 +68,31 @@ FaceRoi FaceMesh::roi_from_landmarks(const std::vector<cv::Point3f>& lm) {
   }
   return make_roi(cv::Rect2f(x0, y0, x1 - x0, y1 - y0), {lm[33].x, lm[33].y}, {lm[263].x, lm[263].y});
 }
+
+namespace {
+
+// Mesh indices of the attention model's lip (80) and eye (71 each) points, in its output order
+// (MediaPipe's face landmark graph, LandmarksRefinementCalculator).
+const std::vector<int>& refinement_map(int part) {
+  static const std::vector<int> lips = {
+      61,  146, 91,  181, 84,  17,  314, 405, 321, 375, 291, 185, 40,  39,  37,  0,   267, 269, 270, 409,
+      78,  95,  88,  178, 87,  14,  317, 402, 318, 324, 308, 191, 80,  81,  82,  13,  312, 311, 310, 415,
+      76,  77,  90,  180, 85,  16,  315, 404, 320, 307, 306, 184, 74,  73,  72,  11,  302, 303, 304, 408,
+      62,  96,  89,  179, 86,  15,  316, 403, 319, 325, 292, 183, 42,  41,  38,  12,  268, 271, 272, 407};
+  static const std::vector<int> left_eye = {
+      33,  7,   163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 130, 25,  110, 24,
+      23,  22,  26,  112, 243, 247, 30,  29,  27,  28,  56,  190, 226, 31,  228, 229, 230, 231, 232, 233,
+      244, 113, 225, 224, 223, 222, 221, 189, 35,  124, 46,  53,  52,  65,  143, 111, 117, 118, 119, 120,
+      121, 128, 245, 156, 70,  63,  105, 66,  107, 55,  193};
+  static const std::vector<int> right_eye = {
+      263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398, 359, 255, 339, 254,
+      253, 252, 256, 341, 463, 467, 260, 259, 257, 258, 286, 414, 446, 261, 448, 449, 450, 451, 452, 453,
+      464, 342, 445, 444, 443, 442, 441, 413, 265, 353, 276, 283, 282, 295, 372, 340, 346, 347, 348, 349,
+      350, 357, 465, 383, 300, 293, 334, 296, 336, 285, 417};
+  return part == 0 ? lips : part == 1 ? left_eye : right_eye;
+}
+
+}  // namespace
 
 MeshResult FaceMesh::run(const cv::Mat& rgb, const FaceRoi& roi) const {
   if (rgb.empty() || rgb.type() != CV_8UC3) throw std::invalid_argument("FaceMesh: need 8-bit RGB");
@@ -109,12 +148,24 @@ MeshResult FaceMesh::run(const cv::Mat& rgb, const FaceRoi& roi) const {
     cv::Point2f q = c + A * cv::Point2f(p[3 * i] - kInput / 2.f, p[3 * i + 1] - kInput / 2.f);
     r.landmarks.emplace_back(q.x, q.y, p[3 * i + 2] * k);
   }
-  if (out.size() > 1 && out[1].numel() == 1) {
-    float logit = out[1].contiguous().data_ptr<float>()[0];
-    r.presence = 1.f / (1.f + std::exp(-logit));
-  } else {
-    r.presence = 1.f;
+  // The attention mesh (7 outputs: mesh, lips, left eye, right eye, two irises, face flag) refines the
+  // x, y of the lip and eye points it predicts on its own (MediaPipe's landmark refinement; z stays
+  // the mesh's).
+  if (refines_) {
+    for (int part = 0; part < 3; ++part) {
+      const auto& map = refinement_map(part);
+      torch::Tensor t = out[size_t(1 + part)].contiguous();
+      if (t.numel() != int64_t(2 * map.size())) throw std::logic_error("FaceMesh refinement output size");
+      const float* q = t.data_ptr<float>();
+      for (size_t j = 0; j < map.size(); ++j) {
+        cv::Point2f img = c + A * cv::Point2f(q[2 * j] - kInput / 2.f, q[2 * j + 1] - kInput / 2.f);
+        r.landmarks[size_t(map[j])].x = img.x;
+        r.landmarks[size_t(map[j])].y = img.y;
+      }
+    }
   }
+  const float logit = out.back().contiguous().data_ptr<float>()[0];
+  r.presence = 1.f / (1.f + std::exp(-logit));
   return r;
 }
 

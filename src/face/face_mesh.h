@@ -1,4 +1,5 @@
-// MediaPipe FaceMesh (face_landmark.tflite): 468 3-D landmarks from a rotated square crop of the
+// MediaPipe FaceMesh (face_landmark.tflite, or the attention mesh face_landmark_with_attention.tflite,
+// whose lip and eye contours replace the mesh's): 468 3-D landmarks from a rotated square crop of the
 // face, mapped back to image pixels; plus MediaPipe's rules for the crop (from a detection or
 // from a previous mesh).
 #pragma once
@@ -31,9 +32,13 @@ struct MeshResult {
 
 class FaceMesh {
  public:
+  // Either model; anything else (another input size or other outputs) is an input error naming the file.
   explicit FaceMesh(const std::filesystem::path& model_file);
   ~FaceMesh();
   FaceMesh(FaceMesh&&) noexcept;
+
+  // True for the attention mesh (lips and eyes re-placed by its refinement heads).
+  bool refines() const { return refines_; }
 
   // rgb: 8-bit 3-channel RGB image; roi: where the face is.
   MeshResult run(const cv::Mat& rgb, const FaceRoi& roi) const;
@@ -47,6 +52,7 @@ class FaceMesh {
 
  private:
   std::unique_ptr<TfliteInterpreter> net_;
+  bool refines_ = false;
 };
 
 }  // namespace auhead::face

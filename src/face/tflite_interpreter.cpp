@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -71,7 +72,73 @@ struct Step {
   // RESIZE_BILINEAR: per output row / column the two source indices and the second one's weight.
   torch::Tensor y0, y1, wy, x0, x1, wx;
   std::vector<int64_t> crop;          // transposed convolution: rows, then columns kept [begin, end)
+  // STRIDED_SLICE: per axis of the model layout [start, stop) by step; the axes dropped, highest first.
+  std::vector<std::array<int64_t, 3>> slices;
+  std::vector<int64_t> shrink_axes;
+  int64_t points = 0;                 // Landmarks2TransformMatrix / TransformLandmarks: points in the input
 };
+
+// Landmarks2TransformMatrix (MediaPipe, version 2): the 4×4 matrix taking a pixel of an output_width ×
+// output_height crop to input coordinates. The crop is aligned with the line from the left to the
+// right rotation landmark and spans the bounding box of the subset landmarks (in that rotated frame),
+// scaled by scale_x, scale_y.
+torch::Tensor landmarks_to_transform_matrix(const torch::Tensor& landmarks, const TfliteOperator& op) {
+  auto lm = landmarks.reshape({-1, landmarks.size(-1)}).to(torch::kFloat32).contiguous();
+  auto a = lm.accessor<float, 2>();
+  float dx = a[op.right_rotation_idx][0] - a[op.left_rotation_idx][0];
+  float dy = a[op.right_rotation_idx][1] - a[op.left_rotation_idx][1];
+  float len = std::sqrt(dx * dx + dy * dy);
+  if (!(len > 1e-12f)) dx = 1, dy = 0, len = 1;
+  const float ux = dx / len, uy = dy / len, vx = -uy, vy = ux;
+  float min_u = 1e30f, max_u = -1e30f, min_v = 1e30f, max_v = -1e30f;
+  for (int32_t i : op.subset_idxs) {
+    float pu = a[i][0] * ux + a[i][1] * uy, pv = a[i][0] * vx + a[i][1] * vy;
+    min_u = std::min(min_u, pu), max_u = std::max(max_u, pu), min_v = std::min(min_v, pv), max_v = std::max(max_v, pv);
+  }
+  const float cu = 0.5f * (min_u + max_u), cv = 0.5f * (min_v + max_v);
+  const float cx = cu * ux + cv * vx, cy = cu * uy + cv * vy;  // the centre, back in input coordinates
+  const float sx = op.scale_x * (max_u - min_u) / float(op.output_width);
+  const float sy = op.scale_y * (max_v - min_v) / float(op.output_height);
+  const float tx = cx - 0.5f * float(op.output_width) * sx * ux - 0.5f * float(op.output_height) * sy * vx;
+  const float ty = cy - 0.5f * float(op.output_width) * sx * uy - 0.5f * float(op.output_height) * sy * vy;
+  auto m = torch::zeros({1, 4, 4}, torch::kFloat32);
+  auto w = m.accessor<float, 3>();
+  w[0][0][0] = sx * ux, w[0][0][1] = sy * vx, w[0][0][3] = tx;
+  w[0][1][0] = sx * uy, w[0][1][1] = sy * vy, w[0][1][3] = ty;
+  w[0][2][2] = 1, w[0][3][3] = 1;
+  return m;
+}
+
+// TransformTensorBilinear (version 2): each output pixel reads the input feature map (NCHW here) at
+// the matrix's image of it, with MediaPipe's half-pixel correction; positions outside the map give 0.
+torch::Tensor transform_tensor_bilinear(const torch::Tensor& features, const torch::Tensor& matrix, int64_t out_h,
+                                        int64_t out_w) {
+  auto m = matrix.reshape({-1}).to(torch::kFloat32).contiguous();
+  auto a = m.accessor<float, 1>();
+  const float m0 = a[0], m1 = a[1], m3 = a[3] + 0.5f * a[0] + 0.5f * a[1] - 0.5f;
+  const float m4 = a[4], m5 = a[5], m7 = a[7] + 0.5f * a[4] + 0.5f * a[5] - 0.5f;
+  const int64_t h = features.size(2), w = features.size(3);
+  auto ox = torch::arange(out_w, torch::kFloat32).view({1, out_w}).expand({out_h, out_w});
+  auto oy = torch::arange(out_h, torch::kFloat32).view({out_h, 1}).expand({out_h, out_w});
+  auto x = ox * m0 + oy * m1 + m3, y = ox * m4 + oy * m5 + m7;
+  auto inside = (x >= 0) & (x <= float(w - 1)) & (y >= 0) & (y <= float(h - 1));
+  // grid_sample with align_corners: -1 and 1 are the centres of the first and last pixels.
+  auto gx = w > 1 ? x * (2.f / float(w - 1)) - 1 : torch::zeros_like(x);
+  auto gy = h > 1 ? y * (2.f / float(h - 1)) - 1 : torch::zeros_like(y);
+  auto grid = torch::stack({gx, gy}, -1).unsqueeze(0).expand({features.size(0), out_h, out_w, 2});
+  auto out = torch::grid_sampler(features.contiguous(), grid, /*bilinear*/ 0, /*zeros*/ 0, /*align_corners=*/true);
+  return out * inside.to(torch::kFloat32).view({1, 1, out_h, out_w});
+}
+
+// TransformLandmarks (version 2): x, y through the matrix's first two rows; z (if any) kept.
+torch::Tensor transform_landmarks(const torch::Tensor& landmarks, const torch::Tensor& matrix) {
+  auto m = matrix.reshape({-1}).to(torch::kFloat32);
+  auto x = landmarks.select(-1, 0), y = landmarks.select(-1, 1);
+  auto out = landmarks.clone();
+  out.select(-1, 0).copy_(x * m[0] + y * m[1] + m[3]);
+  out.select(-1, 1).copy_(x * m[4] + y * m[5] + m[7]);
+  return out;
+}
 
 // TFLite's bilinear source positions for one axis (reference ResizeBilinear): the two neighbours
 // of each output cell's position in the input and the weight of the second.
@@ -241,10 +308,19 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         // Equal shapes, or two 4-D activations broadcast against each other (a squeeze-and-excite
         // gate of 1×1×1×C times a feature map): both are NCHW then, and torch broadcasts the same.
         const auto &a = shape_of(op.inputs[0]), &b = shape_of(op.inputs[1]);
-        if (a != b && !(a.size() == 4 && b.size() == 4 && I.nchw[op.inputs[0]] && I.nchw[op.inputs[1]]))
+        // Or one operand a single number (the attention FaceMesh scales its landmarks by a constant).
+        auto count = [](const std::vector<int32_t>& sh) {
+          int64_t n = 1;
+          for (int32_t d : sh) n *= d;
+          return n;
+        };
+        if (a != b && !(a.size() == 4 && b.size() == 4 && I.nchw[op.inputs[0]] && I.nchw[op.inputs[1]]) &&
+            count(a) != 1 && count(b) != 1)
           I.fail(where + " with broadcasting is unsupported");
         I.nchw[op.outputs[0]] = I.nchw[op.inputs[0]] || I.nchw[op.inputs[1]];
-        if (I.constants[op.inputs[0]].defined() || I.constants[op.inputs[1]].defined())
+        // A constant (model layout) other than a single number cannot meet an NCHW activation.
+        if ((I.constants[op.inputs[0]].defined() && count(a) != 1 && I.nchw[op.inputs[1]]) ||
+            (I.constants[op.inputs[1]].defined() && count(b) != 1 && I.nchw[op.inputs[0]]))
           I.fail(where + " with a constant operand is unsupported");
         break;
       }
@@ -353,6 +429,60 @@ TfliteInterpreter::TfliteInterpreter(const TfliteModel& m) : impl_(std::make_uni
         I.nchw[op.outputs[0]] = false;  // outputs kept in model layout
         break;
       }
+      case OpCode::strided_slice: {
+        need_io(4, 1);
+        if (op.ellipsis_mask || op.new_axis_mask) I.fail(where + " uses an ellipsis or new-axis mask");
+        const auto& in_shape = shape_of(op.inputs[0]);
+        const int64_t rank = int64_t(in_shape.size());
+        torch::Tensor b = konst(op.inputs[1], (where + " begin").c_str()), e = konst(op.inputs[2], (where + " end").c_str()),
+                      st = konst(op.inputs[3], (where + " strides").c_str());
+        if (b.scalar_type() != torch::kInt32 || b.numel() != rank || e.numel() != rank || st.numel() != rank ||
+            e.scalar_type() != torch::kInt32 || st.scalar_type() != torch::kInt32)
+          I.fail(where + " needs int32 begin, end and strides of the input's rank");
+        for (int64_t d = 0; d < rank; ++d) {
+          const int64_t n = in_shape[size_t(d)];
+          int64_t step = st.data_ptr<int32_t>()[d];
+          if (step != 1) I.fail(where + " has a stride other than 1");
+          int64_t start = (op.begin_mask >> d) & 1 ? 0 : b.data_ptr<int32_t>()[d];
+          int64_t stop = (op.end_mask >> d) & 1 ? n : e.data_ptr<int32_t>()[d];
+          if (start < 0) start += n;
+          if (stop < 0) stop += n;
+          start = std::clamp<int64_t>(start, 0, n);
+          stop = std::clamp<int64_t>(stop, start, n);
+          if ((op.shrink_axis_mask >> d) & 1) stop = std::min(n, start + 1);
+          s.slices.push_back({start, stop, step});
+        }
+        for (int64_t d = rank - 1; d >= 0; --d)
+          if ((op.shrink_axis_mask >> d) & 1) s.shrink_axes.push_back(d);
+        I.nchw[op.outputs[0]] = shape_of(op.outputs[0]).size() == 4;
+        break;
+      }
+      case OpCode::landmarks_to_transform_matrix: {
+        need_io(1, 1);
+        const auto& in_shape = shape_of(op.inputs[0]);
+        if (in_shape.empty() || in_shape.back() < 2) I.fail(where + " needs landmarks of 2 or 3 coordinates");
+        int64_t n = 1;
+        for (size_t k = 0; k + 1 < in_shape.size(); ++k) n *= in_shape[k];
+        s.points = n;
+        for (int32_t i : op.subset_idxs)
+          if (i >= n) I.fail(where + " names landmark " + std::to_string(i) + " of " + std::to_string(n));
+        if (op.left_rotation_idx >= n || op.right_rotation_idx >= n) I.fail(where + " names a rotation landmark out of range");
+        I.nchw[op.outputs[0]] = false;
+        break;
+      }
+      case OpCode::transform_tensor_bilinear: {
+        need_io(2, 1);
+        if (!I.nchw[op.inputs[0]]) I.fail(where + " needs a 4-D feature map");
+        I.nchw[op.outputs[0]] = true;
+        break;
+      }
+      case OpCode::transform_landmarks: {
+        need_io(2, 1);
+        const auto& in_shape = shape_of(op.inputs[0]);
+        if (in_shape.size() != 3 || (in_shape[2] != 2 && in_shape[2] != 3)) I.fail(where + " needs landmarks [1, N, 2 or 3]");
+        I.nchw[op.outputs[0]] = false;
+        break;
+      }
       case OpCode::concatenation: {
         if (op.inputs.empty() || op.outputs.size() != 1) I.fail(where + " has no inputs");
         int rank = int(shape_of(op.inputs[0]).size());
@@ -401,6 +531,12 @@ TfliteInterpreter::TfliteInterpreter(TfliteInterpreter&&) noexcept = default;
 TfliteInterpreter& TfliteInterpreter::operator=(TfliteInterpreter&&) noexcept = default;
 
 const std::vector<int32_t>& TfliteInterpreter::input_shape() const { return impl_->input_shape; }
+
+std::vector<std::vector<int32_t>> TfliteInterpreter::output_shapes() const {
+  std::vector<std::vector<int32_t>> shapes;
+  for (int32_t o : impl_->outputs) shapes.push_back(impl_->declared[size_t(o)]);
+  return shapes;
+}
 
 std::vector<torch::Tensor> TfliteInterpreter::run(const torch::Tensor& input) const { return impl_->run(input, false); }
 
@@ -482,6 +618,24 @@ std::vector<torch::Tensor> TfliteInterpreter::Impl::run(const torch::Tensor& inp
         y = x.reshape(s.out_shape);
         break;
       }
+      case OpCode::strided_slice: {
+        torch::Tensor x = get(op.inputs[0]);
+        if (I.nchw[op.inputs[0]]) x = x.permute({0, 2, 3, 1});
+        for (size_t d = 0; d < s.slices.size(); ++d) x = x.slice(int64_t(d), s.slices[d][0], s.slices[d][1], s.slices[d][2]);
+        for (int64_t d : s.shrink_axes) x = x.squeeze(d);
+        y = I.nchw[op.outputs[0]] ? x.permute({0, 3, 1, 2}).contiguous(cl) : x.contiguous();
+        break;
+      }
+      case OpCode::landmarks_to_transform_matrix:
+        y = landmarks_to_transform_matrix(get(op.inputs[0]), op);
+        break;
+      case OpCode::transform_tensor_bilinear:
+        y = transform_tensor_bilinear(get(op.inputs[0]), get(op.inputs[1]), op.output_height, op.output_width)
+                .contiguous(cl);
+        break;
+      case OpCode::transform_landmarks:
+        y = transform_landmarks(get(op.inputs[0]), get(op.inputs[1]));
+        break;
       case OpCode::concatenation: {
         std::vector<torch::Tensor> xs;
         for (int32_t t : op.inputs) xs.push_back(get(t));

@@ -24,6 +24,8 @@ class TfliteInterpreter {
   std::vector<torch::Tensor> run(const torch::Tensor& input) const;
 
   const std::vector<int32_t>& input_shape() const;
+  // The shapes the model declares for its graph outputs, in graph output order.
+  std::vector<std::vector<int32_t>> output_shapes() const;
 
  private:
   struct Impl;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <flatbuffers/flexbuffers.h>
+
 #include "auhead/error.h"
 
 namespace auhead::face {
@@ -38,6 +40,8 @@ bool supported(int32_t code) {
     case OpCode::max_pool_2d: case OpCode::relu: case OpCode::relu6: case OpCode::reshape:
     case OpCode::pad: case OpCode::prelu: case OpCode::average_pool_2d: case OpCode::mul:
     case OpCode::resize_bilinear: case OpCode::hard_swish: case OpCode::transpose_conv_bias:
+    case OpCode::strided_slice: case OpCode::landmarks_to_transform_matrix:
+    case OpCode::transform_tensor_bilinear: case OpCode::transform_landmarks:
       return true;
   }
   return false;
@@ -192,6 +196,13 @@ void read_options(const Table& op_table, TfliteOperator& op) {
       op.axis = o.scalar<int32_t>(0, 0);
       op.activation = Activation(o.scalar<int8_t>(1, 0));
       break;
+    case OpCode::strided_slice:
+      op.begin_mask = o.scalar<int32_t>(0, 0);
+      op.end_mask = o.scalar<int32_t>(1, 0);
+      op.ellipsis_mask = o.scalar<int32_t>(2, 0);
+      op.new_axis_mask = o.scalar<int32_t>(3, 0);
+      op.shrink_axis_mask = o.scalar<int32_t>(4, 0);
+      break;
     default:
       break;
   }
@@ -210,10 +221,64 @@ void read_transpose_conv_options(const Table& op_table, TfliteOperator& op) {
   op.stride_h = r.get<int32_t>(v.pos + 8, "custom options");
 }
 
+// The attention FaceMesh's custom operators keep their options in a FlexBuffer map, verified before
+// it is read (flatbuffers' own verifier: offsets, sizes and nesting stay inside the bytes).
+void read_flex_options(const Table& op_table, TfliteOperator& op, const char* name) {
+  const Reader& r = op_table.reader();
+  Vec v = vec(op_table, operator_f::custom_options, 1, "custom options");
+  if (op.op == OpCode::transform_landmarks) return;  // no options
+  if (v.len == 0) r.fail(std::string(name) + " has no options");
+  std::vector<uint8_t> bytes(v.len);
+  for (uint32_t i = 0; i < v.len; ++i) bytes[i] = r.get<uint8_t>(v.pos + i, "custom options");
+  if (!flexbuffers::VerifyBuffer(bytes.data(), bytes.size()))
+    r.fail(std::string(name) + " has malformed options (not a FlexBuffer)");
+  auto root = flexbuffers::GetRoot(bytes.data(), bytes.size());
+  if (!root.IsMap()) r.fail(std::string(name) + " options are not a map");
+  auto map = root.AsMap();
+  auto integer = [&](const char* key, int32_t lo, int32_t hi) {
+    auto ref = map[key];
+    if (!ref.IsNumeric()) r.fail(std::string(name) + " lacks the option " + key);
+    int64_t x = ref.AsInt64();
+    if (x < lo || x > hi)
+      r.fail(std::string(name) + " option " + key + " = " + std::to_string(x) + " is outside [" + std::to_string(lo) +
+             ", " + std::to_string(hi) + "]");
+    return int32_t(x);
+  };
+  op.output_width = integer("output_width", 1, 4096);
+  op.output_height = integer("output_height", 1, 4096);
+  if (op.op != OpCode::landmarks_to_transform_matrix) return;
+  op.left_rotation_idx = integer("left_rotation_idx", 0, 1 << 20);
+  op.right_rotation_idx = integer("right_rotation_idx", 0, 1 << 20);
+  auto scale = [&](const char* key) {
+    auto ref = map[key];
+    if (!ref.IsNumeric()) r.fail(std::string(name) + " lacks the option " + key);
+    double x = ref.AsDouble();
+    if (!(x > 0 && x < 1e4)) r.fail(std::string(name) + " option " + key + " is not a positive scale");
+    return float(x);
+  };
+  op.scale_x = scale("scale_x");
+  op.scale_y = scale("scale_y");
+  auto subset = map["subset_idxs"];
+  if (!subset.IsVector() && !subset.IsTypedVector()) r.fail(std::string(name) + " lacks the option subset_idxs");
+  auto take = [&](const auto& items) {
+    if (items.size() == 0 || items.size() > (1u << 16)) r.fail(std::string(name) + " has a bad subset_idxs");
+    for (size_t i = 0; i < items.size(); ++i) {
+      int64_t x = items[i].AsInt64();
+      if (x < 0 || x > (1 << 20)) r.fail(std::string(name) + " has a subset index out of range");
+      op.subset_idxs.push_back(int32_t(x));
+    }
+  };
+  if (subset.IsTypedVector()) take(subset.AsTypedVector());
+  else take(subset.AsVector());
+}
+
 }  // namespace
 
 const char* op_name(int32_t code) {
   if (code == int32_t(OpCode::transpose_conv_bias)) return "Convolution2DTransposeBias";
+  if (code == int32_t(OpCode::landmarks_to_transform_matrix)) return "Landmarks2TransformMatrix";
+  if (code == int32_t(OpCode::transform_tensor_bilinear)) return "TransformTensorBilinear";
+  if (code == int32_t(OpCode::transform_landmarks)) return "TransformLandmarks";
   if (code >= 0 && size_t(code) < std::size(kOpNames)) return kOpNames[code];
   return "an operator unknown to auhead";
 }
@@ -244,8 +309,13 @@ TfliteModel TfliteModel::parse(std::vector<uint8_t> bytes, const std::string& fi
     int32_t dep = c.scalar<int8_t>(opcode_f::deprecated_builtin_code, 0);
     int32_t code = c.scalar<int32_t>(opcode_f::builtin_code, 0);
     codes[i] = std::max(dep, code);
-    if (codes[i] == 32 /* CUSTOM */ && str(c, opcode_f::custom_code) == "Convolution2DTransposeBias")
-      codes[i] = int32_t(OpCode::transpose_conv_bias);
+    if (codes[i] == 32 /* CUSTOM */) {
+      const std::string custom = str(c, opcode_f::custom_code);
+      if (custom == "Convolution2DTransposeBias") codes[i] = int32_t(OpCode::transpose_conv_bias);
+      else if (custom == "Landmarks2TransformMatrix") codes[i] = int32_t(OpCode::landmarks_to_transform_matrix);
+      else if (custom == "TransformTensorBilinear") codes[i] = int32_t(OpCode::transform_tensor_bilinear);
+      else if (custom == "TransformLandmarks") codes[i] = int32_t(OpCode::transform_landmarks);
+    }
   }
 
   Vec buffers = vec(model, model_f::buffers, 4, "buffers");
@@ -317,6 +387,7 @@ TfliteModel TfliteModel::parse(std::vector<uint8_t> bytes, const std::string& fi
     for (int32_t t : op.inputs) check_index(t, true);
     for (int32_t t : op.outputs) check_index(t, false);
     if (op.op == OpCode::transpose_conv_bias) read_transpose_conv_options(o, op);
+    else if (code >= int32_t(OpCode::landmarks_to_transform_matrix)) read_flex_options(o, op, op_name(code));
     else read_options(o, op);
     m.operators.push_back(std::move(op));
   }

@@ -29,10 +29,17 @@ enum class OpCode : int32_t {
   resize_bilinear = 23,
   pad = 34,
   prelu = 54,
+  strided_slice = 45,
   hard_swish = 117,
-  // Not a builtin: MediaPipe's custom operator "Convolution2DTransposeBias" (a transposed
-  // convolution with bias; options in custom_options as {padding, stride_w, stride_h} int32s).
+  // Not builtins: MediaPipe's custom operators. "Convolution2DTransposeBias" (a transposed
+  // convolution with bias; options in custom_options as {padding, stride_w, stride_h} int32s), and
+  // the attention FaceMesh's three (options in FlexBuffer maps): "Landmarks2TransformMatrix" (the
+  // crop of a landmark subset as a 4×4 matrix), "TransformTensorBilinear" (a feature map resampled
+  // through such a matrix) and "TransformLandmarks" (points mapped through one).
   transpose_conv_bias = 100000,
+  landmarks_to_transform_matrix = 100001,
+  transform_tensor_bilinear = 100002,
+  transform_landmarks = 100003,
 };
 
 enum class Padding : int8_t { same = 0, valid = 1 };
@@ -60,6 +67,13 @@ struct TfliteOperator {
   int32_t axis = 0;  // concatenation
   bool align_corners = false, half_pixel_centers = false;  // resize_bilinear
   Activation activation = Activation::none;
+  // strided_slice: TFLite's bit masks
+  int32_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;
+  // landmarks_to_transform_matrix, transform_tensor_bilinear
+  int32_t output_width = 0, output_height = 0;
+  int32_t left_rotation_idx = 0, right_rotation_idx = 0;
+  float scale_x = 1, scale_y = 1;
+  std::vector<int32_t> subset_idxs;
 };
 
 struct TfliteModel {

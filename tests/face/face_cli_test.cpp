@@ -62,6 +62,24 @@ TEST_F(FaceCli, WritesLandmarksAndOverlay) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 2);
 }
 
+TEST_F(FaceCli, AttentionMeshOnRequest) {
+  if (!fs::exists(auhead::face::default_face_models_dir() / "face_landmark_with_attention.tflite"))
+    GTEST_SKIP() << "attention mesh missing (run scripts/setup.sh)";
+  const std::string out = (dir_ / "face.json").string();
+  CliRun r = run(std::string("face --image ") + kPortrait + " -o " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json v1 = nlohmann::json::parse(std::ifstream(out));
+  EXPECT_EQ(v1["landmark_model"], "face_mesh");
+  r = run(std::string("face --image ") + kPortrait + " --mesh attention -o " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json at = nlohmann::json::parse(std::ifstream(out));
+  EXPECT_EQ(at["landmark_model"], "attention");
+  ASSERT_EQ(at["landmarks"].size(), 468u);
+  EXPECT_NE(at["landmarks"][159], v1["landmarks"][159]);  // an upper-lid point, re-placed
+  r = run(std::string("face --image ") + kPortrait + " --mesh v2 -o " + out);
+  EXPECT_EQ(r.code, 2) << r.output;
+}
+
 TEST_F(FaceCli, NoFaceExitsWithBadInput) {
   fs::path grey = dir_ / "portrait.png";
   cv::imwrite(grey.string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(127)));

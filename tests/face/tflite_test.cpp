@@ -9,8 +9,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
+
+#include <flatbuffers/flexbuffers.h>
 
 #include "auhead/error.h"
 #include "face/tflite_interpreter.h"
@@ -465,4 +470,174 @@ TEST(FaceTflite, TransposeConvBiasFollowsMediapipe) {
   expect_input_error(build_model(t, {op}, {0}, {3}), "Convolution2DTransposeBias has padding code 7");
   op.custom_options = {1, 0, 0, 0};
   expect_input_error(build_model(t, {op}, {0}, {3}), "options hold 4 bytes");
+}
+
+// The attention FaceMesh's operators (issue #13): MediaPipe's custom ops follow the formulas of their
+// version-2 kernels, STRIDED_SLICE follows TFLite, and malformed FlexBuffer options are input errors.
+namespace {
+
+std::vector<uint8_t> flex_options(int out_w, int out_h, bool matrix_options = false) {
+  flexbuffers::Builder fbb;
+  fbb.Map([&]() {
+    fbb.Int("output_width", out_w);
+    fbb.Int("output_height", out_h);
+    if (matrix_options) {
+      fbb.Int("left_rotation_idx", 0);
+      fbb.Int("right_rotation_idx", 1);
+      fbb.Float("scale_x", 1.5f);
+      fbb.Float("scale_y", 1.5f);
+      fbb.TypedVector("subset_idxs", [&]() {
+        for (int i = 0; i < 4; ++i) fbb.Int(i);
+      });
+    }
+  });
+  fbb.Finish();
+  return fbb.GetBuffer();
+}
+
+std::vector<uint8_t> matrix_bytes(const std::vector<float>& rows) {  // two rows given, the rest identity
+  std::vector<float> m = {rows[0], rows[1], 0, rows[2], rows[3], rows[4], 0, rows[5], 0, 0, 1, 0, 0, 0, 0, 1};
+  return raw(m);
+}
+
+}  // namespace
+
+TEST(FaceTflite, TransformLandmarksMapsXYAndKeepsZ) {
+  const std::vector<float> rows = {0.8f, -0.3f, 5.f, 0.2f, 1.1f, -2.f};
+  std::vector<TensorSpec> t = {{{1, 5, 3}, 0, "lm", {}}, {{1, 4, 4}, 0, "mat", matrix_bytes(rows)}, {{1, 5, 3}, 0, "out", {}}};
+  OpSpec op{32, {0, 1}, {2}, 0, {}, "TransformLandmarks", {}};
+  TfliteInterpreter net(TfliteModel::parse(build_model(t, {op}, {0}, {2}), "tl.tflite"));
+  Random in = random_tensor({1, 5, 3}, 11);
+  torch::Tensor y = net.run(in.t).at(0);
+  auto a = in.t.accessor<float, 3>();
+  auto b = y.accessor<float, 3>();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_NEAR(b[0][i][0], rows[0] * a[0][i][0] + rows[1] * a[0][i][1] + rows[2], 1e-5f);
+    EXPECT_NEAR(b[0][i][1], rows[3] * a[0][i][0] + rows[4] * a[0][i][1] + rows[5], 1e-5f);
+    EXPECT_EQ(b[0][i][2], a[0][i][2]);
+  }
+}
+
+TEST(FaceTflite, TransformTensorBilinearFollowsMediapipeV2) {
+  // A rotation and a shift, so that some output pixels fall outside the map (they read 0).
+  const std::vector<float> rows = {0.9f, -0.4f, 0.7f, 0.4f, 0.9f, -0.6f};
+  std::vector<TensorSpec> t = {{{1, 4, 5, 2}, 0, "in", {}}, {{1, 4, 4}, 0, "mat", matrix_bytes(rows)}, {{1, 3, 6, 2}, 0, "out", {}}};
+  OpSpec op{32, {0, 1}, {2}, 0, {}, "TransformTensorBilinear", flex_options(6, 3)};
+  TfliteInterpreter net(TfliteModel::parse(build_model(t, {op}, {0}, {2}), "ttb.tflite"));
+  Random in = random_tensor({1, 4, 5, 2}, 12);
+  torch::Tensor y = net.run(in.t).at(0);
+  ASSERT_EQ(y.sizes(), (std::vector<int64_t>{1, 3, 6, 2}));
+  auto a = in.t.accessor<float, 4>();
+  auto b = y.accessor<float, 4>();
+  auto read = [&](int h, int w, int c) { return h < 0 || w < 0 || h >= 4 || w >= 5 ? 0.f : a[0][h][w][c]; };
+  const float t3 = rows[2] + 0.5f * rows[0] + 0.5f * rows[1] - 0.5f, t7 = rows[5] + 0.5f * rows[3] + 0.5f * rows[4] - 0.5f;
+  int inside = 0;
+  for (int oy = 0; oy < 3; ++oy)
+    for (int ox = 0; ox < 6; ++ox) {
+      const float x = rows[0] * float(ox) + rows[1] * float(oy) + t3, yy = rows[3] * float(ox) + rows[4] * float(oy) + t7;
+      const bool out = x < 0 || x > 4 || yy < 0 || yy > 3;
+      inside += !out;
+      for (int c = 0; c < 2; ++c) {
+        float expect = 0;
+        if (!out) {
+          const int x0 = int(std::floor(x)), y0 = int(std::floor(yy));
+          const float fx = x - float(x0), fy = yy - float(y0);
+          expect = (1 - fy) * ((1 - fx) * read(y0, x0, c) + fx * read(y0, x0 + 1, c)) +
+                   fy * ((1 - fx) * read(y0 + 1, x0, c) + fx * read(y0 + 1, x0 + 1, c));
+        }
+        EXPECT_NEAR(b[0][oy][ox][c], expect, 1e-5f) << oy << "," << ox << "," << c;
+      }
+    }
+  EXPECT_GT(inside, 6);
+  EXPECT_LT(inside, 18);
+}
+
+TEST(FaceTflite, Landmarks2TransformMatrixCropsTheRotatedSubset) {
+  // Four points on a square of side 2 turned by 30 degrees, centred at (10, 20): the crop is aligned
+  // with point 0 -> 1 and spans 1.5 x the square.
+  std::vector<TensorSpec> t = {{{1, 4, 3}, 0, "lm", {}}, {{1, 4, 4}, 0, "mat", {}}};
+  OpSpec op{32, {0}, {1}, 0, {}, "Landmarks2TransformMatrix", flex_options(8, 8, true)};
+  TfliteInterpreter net(TfliteModel::parse(build_model(t, {op}, {0}, {1}), "l2tm.tflite"));
+  const float r = float(M_PI / 6), ux = std::cos(r), uy = std::sin(r), vx = -uy, vy = ux;
+  const float corners[4][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}};
+  torch::Tensor lm = torch::zeros({1, 4, 3});
+  for (int i = 0; i < 4; ++i) {
+    lm[0][i][0] = 10 + corners[i][0] * ux + corners[i][1] * vx;
+    lm[0][i][1] = 20 + corners[i][0] * uy + corners[i][1] * vy;
+  }
+  torch::Tensor m = net.run(lm).at(0).reshape({4, 4}).contiguous();
+  auto M = m.accessor<float, 2>();
+  auto map = [&](float x, float y) {
+    return std::pair<float, float>{M[0][0] * x + M[0][1] * y + M[0][3], M[1][0] * x + M[1][1] * y + M[1][3]};
+  };
+  auto [cx, cy] = map(4, 4);  // the crop's centre (8 x 8) -> the square's centre
+  EXPECT_NEAR(cx, 10, 1e-4);
+  EXPECT_NEAR(cy, 20, 1e-4);
+  auto [ex, ey] = map(8, 4);  // the middle of the crop's right edge: 1.5 x 1 along u from the centre
+  EXPECT_NEAR(ex, 10 + 1.5f * ux, 1e-4);
+  EXPECT_NEAR(ey, 20 + 1.5f * uy, 1e-4);
+  auto [bx, by] = map(4, 8);  // the middle of the bottom edge: along v
+  EXPECT_NEAR(bx, 10 + 1.5f * vx, 1e-4);
+  EXPECT_NEAR(by, 20 + 1.5f * vy, 1e-4);
+}
+
+TEST(FaceTflite, StridedSliceFollowsTflite) {
+  // [1,1,1,8] -> begin [0,0,0,2], end [0,1,1,6] (end mask on axis 0), shrink axes 1 and 2 -> [1,4].
+  std::vector<TensorSpec> t = {{{1, 1, 1, 8}, 0, "in", {}},
+                               {{4}, 2, "begin", raw(std::vector<int32_t>{0, 0, 0, 2})},
+                               {{4}, 2, "end", raw(std::vector<int32_t>{0, 1, 1, 6})},
+                               {{4}, 2, "strides", raw(std::vector<int32_t>{1, 1, 1, 1})},
+                               {{1, 4}, 0, "out", {}}};
+  OpSpec op{45, {0, 1, 2, 3}, {4}, 32, {{0, 4, 0}, {1, 4, 1}, {2, 4, 0}, {3, 4, 0}, {4, 4, 6}}};
+  TfliteInterpreter net(TfliteModel::parse(build_model(t, {op}, {0}, {4}), "slice.tflite"));
+  torch::Tensor x = torch::arange(8, torch::kFloat32).reshape({1, 1, 1, 8});
+  torch::Tensor y = net.run(x).at(0);
+  ASSERT_EQ(y.sizes(), (std::vector<int64_t>{1, 4}));
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(y[0][i].item<float>(), float(i + 2));
+}
+
+TEST(FaceTflite, MalformedCustomOptionsAreInputErrors) {
+  std::vector<TensorSpec> t = {{{1, 4, 5, 2}, 0, "in", {}}, {{1, 4, 4}, 0, "mat", matrix_bytes({1, 0, 0, 0, 1, 0})},
+                               {{1, 3, 6, 2}, 0, "out", {}}};
+  OpSpec op{32, {0, 1}, {2}, 0, {}, "TransformTensorBilinear", {1, 2, 3, 4, 5}};
+  expect_input_error(build_model(t, {op}, {0}, {2}), "TransformTensorBilinear has malformed options");
+  op.custom_options = flex_options(0, 3);
+  expect_input_error(build_model(t, {op}, {0}, {2}), "option output_width = 0 is outside");
+  OpSpec l2tm{32, {0}, {1}, 0, {}, "Landmarks2TransformMatrix", flex_options(8, 8)};  // no rotation options
+  std::vector<TensorSpec> t2 = {{{1, 4, 3}, 0, "lm", {}}, {{1, 4, 4}, 0, "mat", {}}};
+  expect_input_error(build_model(t2, {l2tm}, {0}, {1}), "Landmarks2TransformMatrix lacks the option left_rotation_idx");
+}
+
+// Fuzz seeds with the attention mesh's custom operators (tests/fuzz/corpus/tflite/attention_*.tflite):
+// AUHEAD_WRITE_FUZZ_SEEDS=DIR ./build/auhead_tests --gtest_filter=FaceTflite.WritesFuzzSeeds
+// writes them; without it the test is skipped.
+TEST(FaceTflite, WritesFuzzSeeds) {
+  const char* dir = std::getenv("AUHEAD_WRITE_FUZZ_SEEDS");
+  if (!dir) GTEST_SKIP() << "set AUHEAD_WRITE_FUZZ_SEEDS=DIR to write the seeds";
+  // Constant landmarks -> crop matrix -> the crop of the input feature map, and the landmarks mapped.
+  const std::vector<float> lm = {1.f, 1.f, 0.f, 6.f, 2.f, 0.f, 5.f, 7.f, 0.f, 1.5f, 6.f, 0.f};
+  std::vector<TensorSpec> t = {{{1, 8, 8, 2}, 0, "features", {}},     {{1, 4, 3}, 0, "lm", raw(lm)},
+                               {{1, 4, 4}, 0, "mat", {}},             {{1, 4, 4, 2}, 0, "crop", {}},
+                               {{1, 4, 3}, 0, "mapped", {}}};
+  std::vector<OpSpec> ops = {{32, {1}, {2}, 0, {}, "Landmarks2TransformMatrix", flex_options(4, 4, true)},
+                             {32, {0, 2}, {3}, 0, {}, "TransformTensorBilinear", flex_options(4, 4)},
+                             {32, {1, 2}, {4}, 0, {}, "TransformLandmarks", {}}};
+  const std::vector<uint8_t> chain = build_model(t, ops, {0}, {3, 4});
+  TfliteInterpreter check(TfliteModel::parse(chain, "chain.tflite"));  // the seed must run
+  const auto out = check.run(torch::rand({1, 8, 8, 2}));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].sizes(), (std::vector<int64_t>{1, 4, 4, 2}));
+  std::vector<TensorSpec> s = {{{1, 1, 1, 8}, 0, "in", {}},
+                               {{4}, 2, "begin", raw(std::vector<int32_t>{0, 0, 0, 2})},
+                               {{4}, 2, "end", raw(std::vector<int32_t>{0, 1, 1, 6})},
+                               {{4}, 2, "strides", raw(std::vector<int32_t>{1, 1, 1, 1})},
+                               {{1, 4}, 0, "out", {}}};
+  OpSpec slice{45, {0, 1, 2, 3}, {4}, 32, {{0, 4, 0}, {1, 4, 1}, {2, 4, 0}, {3, 4, 0}, {4, 4, 6}}};
+  const std::vector<uint8_t> sliced = build_model(s, {slice}, {0}, {4});
+  for (const auto& [name, bytes] : {std::pair{"attention_custom_ops.tflite", &chain},
+                                    std::pair{"attention_strided_slice.tflite", &sliced}}) {
+    std::ofstream out(std::filesystem::path(dir) / name, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes->data()), std::streamsize(bytes->size()));
+    ASSERT_TRUE(bool(out)) << name;
+  }
 }
