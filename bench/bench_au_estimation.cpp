@@ -7,7 +7,10 @@
 //   with --drive all), the output read back and compared with the AUs the driving video was made from.
 //   Speed: the fit alone (both passes of a video, synthetic meshes, one thread) and `au --video` end to
 //   end (decoding + face mesh + fit) against the video's duration.
-// Usage: bench_au_estimation [--seconds S] [--seed N] [--keep DIR] [portrait ...]
+//   Sweep (--sweep, instead of the above): each key AU alone (both sides), ramped 0 -> 1 -> 0 on every portrait, read
+//   back; per AU the gain (least-squares slope of the read value on the rendered one), r, and the other
+//   AUs it leaks into (their slopes): what the mesh sees of each AU and what the fit confuses it with.
+// Usage: bench_au_estimation [--seconds S] [--seed N] [--keep DIR] [--sweep] [portrait ...]
 //        (default portraits: examples/portrait.jpg examples/astronaut.png and examples/faces/*)
 #include <algorithm>
 #include <chrono>
@@ -86,18 +89,89 @@ AuSequence as_rendered(const AuSequence& in) {
 }
 
 
+// Least-squares slope of y on x through the origin.
+double slope(const std::vector<double>& x, const std::vector<double>& y) {
+  double xy = 0, xx = 0;
+  for (size_t i = 0; i < x.size(); ++i) xy += x[i] * y[i], xx += x[i] * x[i];
+  return xx > 0 ? xy / xx : 0;
+}
+
+// Each AU of `aus` alone (both sides of a sided one), one after the other: 0.6 s neutral, 1 s up to 1, 0.4 s held, 1 s down.
+AuSequence sweep_sequence(const std::vector<int>& aus, double fps, std::vector<int>& which) {
+  const int rest = int(0.6 * fps), up = int(fps), hold = int(0.4 * fps), span = rest + 2 * up + hold;
+  AuSequence s;
+  s.fps = fps;
+  s.frames.assign(aus.size() * span + rest, AuFrame{});
+  which.assign(s.frames.size(), -1);
+  for (size_t a = 0; a < aus.size(); ++a)
+    for (int f = 0; f < span; ++f) {
+      const int t = int(a * span) + f;
+      which[t] = int(a);
+      const int g = f - rest;
+      float v = 0;
+      if (g >= 0 && g < up) v = float(g + 1) / up;
+      else if (g >= up && g < up + hold) v = 1;
+      else if (g >= up + hold) v = float(2 * up + hold - g) / up;
+      s.frames[t][aus[a]] = std::max(0.f, v);
+      if (au_info(aus[a]).mirror >= 0) s.frames[t][au_info(aus[a]).mirror] = std::max(0.f, v);  // both sides
+    }
+  return s;
+}
+
+void sweep(const std::vector<fs::path>& portraits, const std::vector<int>& aus, const fs::path& dir, unsigned seed) {
+  // per swept AU: the rendered value and the 30 read values, pooled over the portraits
+  std::vector<std::vector<double>> shown(aus.size());
+  std::vector<std::vector<std::vector<double>>> read(aus.size(), std::vector<std::vector<double>>(kNumAus));
+  for (const auto& portrait : portraits) {
+    std::vector<int> which;
+    AuSequence seq = sweep_sequence(aus, 25, which);
+    RenderOptions ro;
+    ro.image = portrait;
+    ro.output = dir / (portrait.stem().string() + "_sweep.mp4");
+    ro.size = 512;
+    ro.seed = seed;
+    render_video(seq, ro);
+    const AuSequence got = au_estimation::estimate_video_aus(ro.output).aus;
+    const AuSequence truth = as_rendered(seq);
+    for (size_t t = 0; t < std::min(got.frames.size(), truth.frames.size()); ++t) {
+      if (which[t] < 0) continue;
+      const size_t a = size_t(which[t]);
+      shown[a].push_back(truth.frames[t][aus[a]]);
+      for (int k = 0; k < kNumAus; ++k) read[a][k].push_back(got.frames[t][k]);
+    }
+    std::printf("swept %s\n", portrait.filename().string().c_str());
+  }
+  std::printf("\n| AU alone | gain | r | leaks (slope > 0.1) |\n|---|---|---|---|\n");
+  for (size_t a = 0; a < aus.size(); ++a) {
+    std::vector<std::pair<double, int>> leaks;
+    for (int k = 0; k < kNumAus; ++k)
+      if (k != aus[a] && k != au_info(aus[a]).mirror) {
+        const double g = slope(shown[a], read[a][k]);
+        if (std::abs(g) > 0.1) leaks.push_back({g, k});
+      }
+    std::sort(leaks.begin(), leaks.end(), [](auto& x, auto& y) { return std::abs(x.first) > std::abs(y.first); });
+    std::string text;
+    for (auto [g, k] : leaks) text += std::string(au_info(k).name) + " " + std::to_string(g).substr(0, 5) + ", ";
+    std::printf("| %s | %.2f | %.2f | %s |\n", std::string(au_info(aus[a]).name).c_str(),
+                slope(shown[a], read[a][aus[a]]), eval::pearson(shown[a], read[a][aus[a]]),
+                text.empty() ? "-" : text.substr(0, text.size() - 2).c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
   double seconds = 12;
   unsigned seed = 1;
   fs::path keep;
+  bool sweep_only = false;
   std::vector<fs::path> portraits;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
     else if (a == "--seed" && i + 1 < argc) seed = unsigned(std::atoi(argv[++i]));
     else if (a == "--keep" && i + 1 < argc) keep = argv[++i];
+    else if (a == "--sweep") sweep_only = true;
     else portraits.push_back(a);
   }
   const fs::path src = AUHEAD_SOURCE_DIR;
@@ -109,6 +183,16 @@ int main(int argc, char** argv) try {
   }
   Progress::set_quiet(true);
   torch::set_num_threads(1);
+
+  if (sweep_only) {
+    torch::set_num_threads(2);
+    const fs::path dir = keep.empty() ? fs::temp_directory_path() / ("auhead_bench_sweep_" + std::to_string(getpid())) : keep;
+    fs::create_directories(dir);
+    // Both sides of the sided key AUs, then the rest of the key list and the AUs emotions use.
+    sweep(portraits, {0, 6, 4, 8, 11, 13, 27, 21, 18, 2, 24, 25, 23, 19, 20, 28, 29}, dir, seed);
+    if (keep.empty()) fs::remove_all(dir);
+    return 0;
+  }
 
   // 1. Speed of the fit alone.
   {
