@@ -148,7 +148,7 @@ int main(int argc, char** argv) try {
     cv::Mat portrait = auhead::media::load_image_rgb(portraits[r]);
     if (probe) {  // the portrait's own AUs, as neutralisation takes them off
       auhead::AuFrame own = auhead::au_estimation::portrait_expression(
-          auhead::face::FaceAnalyzer::shared().analyze(portrait, portraits[r]));
+          portrait, auhead::face::FaceAnalyzer::shared().analyze(portrait, portraits[r]));
       std::printf("%s\town AUs:", std::filesystem::path(portraits[r]).stem().c_str());
       for (std::size_t k = 0; k < own.size(); ++k)
         if (own[k] > 0.05f) std::printf(" %s %.2f", std::string(auhead::au_info(int(k)).name).c_str(), own[k]);

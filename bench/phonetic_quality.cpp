@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../tests/audio2au/phonetic_support.h"
+#include "../tests/audio2au/phonetic/phonetic_support.h"
 #include "au/au_plot.h"
 #include "audio2au/phonetic/phonetic_generator.h"
 #include "audio2au/phonetic/phonetic_params.h"

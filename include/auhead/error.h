@@ -35,5 +35,7 @@ Error input_error(const std::string& file, const std::string& problem);
 Error output_error(const std::string& file, const std::string& problem);
 Error usage_error(const std::string& problem);
 Error unavailable_error(const std::string& problem);
+// A broken promise inside auhead (a bug, never the input's fault): exit code 1, "internal error: ...".
+Error internal_error(const std::string& problem);
 
 }  // namespace auhead

@@ -8,11 +8,13 @@
 
 namespace auhead::au_estimation {
 
-// keep_expression: the portrait's landmarks as they are the rest face (zero AUs = the photo).
-geometry::AuDeformer portrait_deformer(const face::FaceResult& face, bool keep_expression);
 // The portrait's own AUs (what neutralisation takes off; intensities up to 2), e.g. to fade the
 // folds they make.
 AuFrame portrait_expression(const face::FaceResult& face);
+// The same read from the photo with the mesh that reads AUs (face::FaceAnalyzer::reader(): the
+// attention mesh, whose lips and eyes follow a smile and a squint more closely) when it differs from
+// the one that placed `face`; `face` as it is when that mesh finds no face at the same place.
+AuFrame portrait_expression(const cv::Mat& rgb, const face::FaceResult& face);
 // The neutralised deformer for AUs already read with portrait_expression (one fit per portrait).
 geometry::AuDeformer portrait_deformer(const face::FaceResult& face, const AuFrame& own);
 

@@ -35,5 +35,8 @@ Error output_error(const std::string& file, const std::string& problem) {
 }
 Error usage_error(const std::string& problem) { return Error(ExitCode::usage, printable(problem)); }
 Error unavailable_error(const std::string& problem) { return Error(ExitCode::unavailable, printable(problem)); }
+Error internal_error(const std::string& problem) {
+  return Error(ExitCode::internal, "internal error: " + printable(problem));
+}
 
 }  // namespace auhead

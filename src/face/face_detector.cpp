@@ -62,7 +62,7 @@ FaceDetector::FaceDetector(const std::filesystem::path& model_file)
       anchors_(make_anchors()) {
   if (net_->input_shape() != std::vector<int32_t>{1, kInput, kInput, 3})
     throw input_error(model_file.string(), "not the BlazeFace short-range model (input is not 1×128×128×3)");
-  if (anchors_.size() != size_t(kBoxes)) throw std::logic_error("BlazeFace anchor count");
+  if (anchors_.size() != size_t(kBoxes)) throw internal_error("BlazeFace anchor count");
 }
 FaceDetector::~FaceDetector() = default;
 FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
@@ -85,7 +85,7 @@ std::vector<FaceDetection> FaceDetector::detect(const cv::Mat& rgb) const {
   std::vector<torch::Tensor> out = net_->run(x);
   torch::Tensor reg = out.at(0).contiguous(), cls = out.at(1).contiguous();
   if (reg.numel() != kBoxes * kCoords || cls.numel() != kBoxes)
-    throw std::logic_error("BlazeFace output sizes");
+    throw internal_error("BlazeFace output sizes");
   const float* r = reg.data_ptr<float>();
   const float* c = cls.data_ptr<float>();
 

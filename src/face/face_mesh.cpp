@@ -140,7 +140,7 @@ MeshResult FaceMesh::run(const cv::Mat& rgb, const FaceRoi& roi) const {
   torch::Tensor x = torch::from_blob(input.data, {1, kInput, kInput, 3}, torch::kFloat32);
   std::vector<torch::Tensor> out = net_->run(x);
   torch::Tensor pts = out.at(0).contiguous();
-  if (pts.numel() != kMeshPoints * 3) throw std::logic_error("FaceMesh output size");
+  if (pts.numel() != kMeshPoints * 3) throw internal_error("FaceMesh output size");
   const float* p = pts.data_ptr<float>();
   MeshResult r;
   r.landmarks.reserve(kMeshPoints);
@@ -155,7 +155,7 @@ MeshResult FaceMesh::run(const cv::Mat& rgb, const FaceRoi& roi) const {
     for (int part = 0; part < 3; ++part) {
       const auto& map = refinement_map(part);
       torch::Tensor t = out[size_t(1 + part)].contiguous();
-      if (t.numel() != int64_t(2 * map.size())) throw std::logic_error("FaceMesh refinement output size");
+      if (t.numel() != int64_t(2 * map.size())) throw internal_error("FaceMesh refinement output size");
       const float* q = t.data_ptr<float>();
       for (size_t j = 0; j < map.size(); ++j) {
         cv::Point2f img = c + A * cv::Point2f(q[2 * j] - kInput / 2.f, q[2 * j + 1] - kInput / 2.f);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <unistd.h>
 
@@ -61,11 +62,8 @@ TEST(CliGenerate, InterruptLeavesNoPartialFile) {
     std::string cmd = std::string(AUHEAD_CLI_PATH) + " generate -q --audio " + example("speech.wav") + " --image " +
                       example("portrait.jpg") + " --size 1024 -o " + (dir / "out.mp4").string() + frames +
                       " >/dev/null 2>&1 & echo $!";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    ASSERT_TRUE(pipe);
-    int pid = 0;
-    ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
-    pclose(pipe);
+    const int pid = std::atoi(run_shell(cmd).output.c_str());  // the background job's pid
+    ASSERT_GT(pid, 0);
     // Wait for the temporaries to appear (the render has started), then interrupt.
     bool started = false;
     for (int i = 0; i < 600 && !started; ++i) {

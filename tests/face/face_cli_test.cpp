@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "build_config.h"
+#include "cli/cli_test_util.h"
 #include "face/face_analyzer.h"
 
 namespace fs = std::filesystem;
@@ -16,20 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 const char* kPortrait = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
 
-struct CliRun {
-  int code;
-  std::string output;
-};
-CliRun run(const std::string& args) {
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " " + args + " 2>&1";
-  CliRun r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) r.output += buf;
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using CliRun = auhead::test::CliResult;
+CliRun run(const std::string& args) { return auhead::test::run_cli(args); }
 
 class FaceCli : public ::testing::Test {
  protected:

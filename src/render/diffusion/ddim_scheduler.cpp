@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "auhead/error.h"
+
 namespace auhead::diffusion {
 
 DdimScheduler::DdimScheduler(NoiseScheduleConfig config)
@@ -39,8 +41,8 @@ const std::vector<int64_t>& DdimScheduler::set_timesteps(int64_t n) {
   return timesteps_;
 }
 
-torch::Tensor DdimScheduler::step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) const {
-  if (num_inference_steps_ == 0) throw std::logic_error("DDIM: set_timesteps was not called");
+torch::Tensor DdimScheduler::step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) {
+  if (num_inference_steps_ == 0) throw internal_error("DDIM: set_timesteps was not called");
   const int64_t N = config_.num_train_timesteps;
   if (t < 0 || t >= N) throw std::invalid_argument("DDIM: timestep out of range");
   const int64_t prev = t - N / num_inference_steps_;

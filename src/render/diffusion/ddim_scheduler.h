@@ -6,19 +6,21 @@
 #include <vector>
 
 #include "render/diffusion/noise_schedule.h"
+#include "render/diffusion/sampler.h"
 
 namespace auhead::diffusion {
 
-class DdimScheduler {
+class DdimScheduler : public Sampler {
  public:
   explicit DdimScheduler(NoiseScheduleConfig config);
 
   // Chooses the sampling timesteps (descending) and returns them.
-  const std::vector<int64_t>& set_timesteps(int64_t num_inference_steps);
-  const std::vector<int64_t>& timesteps() const { return timesteps_; }
+  const std::vector<int64_t>& set_timesteps(int64_t num_inference_steps) override;
+  const std::vector<int64_t>& timesteps() const override { return timesteps_; }
 
-  // One step from `sample` at timestep `t` given the model output (ε or v): x_{t-Δ}.
-  torch::Tensor step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) const;
+  // One step from `sample` at timestep `t` given the model output (ε or v): x_{t-Δ}. DDIM keeps no
+  // history: any timestep of the schedule may be stepped from.
+  torch::Tensor step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) override;
 
   const NoiseScheduleConfig& config() const { return config_; }
 

@@ -15,9 +15,8 @@
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/context_windows.h"
 #include "render/diffusion/cpu_allocator.h"
-#include "render/diffusion/ddim_scheduler.h"
+#include "render/diffusion/sampler.h"
 #include "render/diffusion/diffusion_model_dir.h"
-#include "render/diffusion/dpm_solver_scheduler.h"
 #include "render/warp/head_motion.h"
 #include "render/warp/portrait_framing.h"
 
@@ -35,7 +34,9 @@ struct DiffusionReference {
 
   DiffusionReference(face::FaceResult f, const cv::Mat& portrait, int size, bool keep_expression)
       : face(std::move(f)),
-        deformer(au_estimation::portrait_deformer(face, keep_expression)), framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {
+        deformer(keep_expression ? geometry::AuDeformer(face)
+                                 : au_estimation::portrait_deformer(face, au_estimation::portrait_expression(portrait, face))),
+        framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {
     std::vector<cv::Point2f> frame_points;
     double z = 0;
     for (const auto& p : face.landmarks) {
@@ -179,19 +180,8 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
   torch::Tensor latents =
       torch::randn({1, channels, frames, latent_size, latent_size}, gen, torch::TensorOptions().dtype(torch::kFloat)).to(m.device);
 
-  std::function<torch::Tensor(const torch::Tensor&, int64_t, const torch::Tensor&)> step;
-  std::vector<int64_t> timesteps;
-  std::shared_ptr<DdimScheduler> ddim;
-  std::shared_ptr<DpmSolverScheduler> dpm;
-  if (m.settings.sampler == "dpmsolver++") {
-    dpm = std::make_shared<DpmSolverScheduler>(m.scheduler, 2);
-    timesteps = dpm->set_timesteps(m.settings.steps);
-    step = [dpm](const torch::Tensor& e, int64_t t, const torch::Tensor& x) { return dpm->step(e, t, x); };
-  } else {
-    ddim = std::make_shared<DdimScheduler>(m.scheduler);
-    timesteps = ddim->set_timesteps(m.settings.steps);
-    step = [ddim](const torch::Tensor& e, int64_t t, const torch::Tensor& x) { return ddim->step(e, t, x); };
-  }
+  const std::unique_ptr<Sampler> sampler = make_sampler(m.settings.sampler, m.scheduler);
+  const std::vector<int64_t> timesteps = sampler->set_timesteps(m.settings.steps);
 
   const GuidanceScales scales{m.settings.guidance_reference, m.settings.guidance_au};
   const std::vector<FrameWindow> windows = context_windows(frames, m.settings.context_frames, m.settings.context_overlap);
@@ -209,7 +199,7 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
       pred.slice(2, w.begin, w.end) += eps.to(torch::kFloat);
       progress.advance();
     }
-    latents = step(pred / count, t, latents);
+    latents = sampler->step(pred / count, t, latents);
   }
   progress.finish();
 

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "auhead/error.h"
+
 namespace auhead::diffusion {
 
 namespace {
@@ -65,9 +67,9 @@ const std::vector<int64_t>& DpmSolverScheduler::set_timesteps(int64_t n) {
 }
 
 torch::Tensor DpmSolverScheduler::step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) {
-  if (timesteps_.empty()) throw std::logic_error("DPM-Solver++: set_timesteps was not called");
+  if (timesteps_.empty()) throw internal_error("DPM-Solver++: set_timesteps was not called");
   if (step_index_ >= timesteps_.size() || timesteps_[step_index_] != t)
-    throw std::logic_error("DPM-Solver++: steps must follow the scheduler's timesteps in order");
+    throw internal_error("DPM-Solver++: steps must follow the scheduler's timesteps in order");
   const std::size_t i = step_index_;
   const AlphaSigma s0 = alpha_sigma(sigmas_[i]);
   // The data prediction x0 from the model output.

@@ -7,19 +7,20 @@
 #include <vector>
 
 #include "render/diffusion/noise_schedule.h"
+#include "render/diffusion/sampler.h"
 
 namespace auhead::diffusion {
 
-class DpmSolverScheduler {
+class DpmSolverScheduler : public Sampler {
  public:
   explicit DpmSolverScheduler(NoiseScheduleConfig config, int solver_order = 2);
 
   // Chooses the sampling timesteps (descending), resets the solver history, returns the timesteps.
-  const std::vector<int64_t>& set_timesteps(int64_t num_inference_steps);
-  const std::vector<int64_t>& timesteps() const { return timesteps_; }
+  const std::vector<int64_t>& set_timesteps(int64_t num_inference_steps) override;
+  const std::vector<int64_t>& timesteps() const override { return timesteps_; }
 
   // One step; must be called with the timesteps in order (the solver keeps the previous x0 estimate).
-  torch::Tensor step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample);
+  torch::Tensor step(const torch::Tensor& model_output, int64_t t, const torch::Tensor& sample) override;
 
  private:
   NoiseScheduleConfig config_;

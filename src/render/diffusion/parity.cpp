@@ -14,8 +14,7 @@
 #include "core/atomic_file.h"
 #include "render/diffusion/autoencoder_kl.h"
 #include "render/diffusion/clip_vision_model.h"
-#include "render/diffusion/ddim_scheduler.h"
-#include "render/diffusion/dpm_solver_scheduler.h"
+#include "render/diffusion/sampler.h"
 #include "core/parity_compare.h"
 #include "render/diffusion/pose_guider.h"
 #include "render/diffusion/unet_condition_model.h"
@@ -70,21 +69,12 @@ void run_schedulers(const fs::path& dir, const Emit& emit) {
       throw input_error(json_file.string(), name + ": " + e.what());
     }
     const std::string algorithm = cfg.value("algorithm_type", std::string());
-    std::function<torch::Tensor(const torch::Tensor&, int64_t, const torch::Tensor&)> step;
-    std::vector<int64_t> timesteps;
-    std::shared_ptr<DdimScheduler> ddim;
-    std::shared_ptr<DpmSolverScheduler> dpm;
-    if (algorithm.empty()) {
-      ddim = std::make_shared<DdimScheduler>(config);
-      timesteps = ddim->set_timesteps(steps);
-      step = [ddim](const torch::Tensor& m, int64_t t, const torch::Tensor& x) { return ddim->step(m, t, x); };
-    } else if (algorithm == "dpmsolver++") {
-      dpm = std::make_shared<DpmSolverScheduler>(config, cfg.value("solver_order", 2));
-      timesteps = dpm->set_timesteps(steps);
-      step = [dpm](const torch::Tensor& m, int64_t t, const torch::Tensor& x) { return dpm->step(m, t, x); };
-    } else {
+    // diffusers: a DDIMScheduler config has no algorithm_type.
+    if (!algorithm.empty() && algorithm != "dpmsolver++")
       throw input_error(json_file.string(), name + ": unsupported algorithm_type '" + algorithm + "'");
-    }
+    const std::unique_ptr<Sampler> sampler =
+        make_sampler(algorithm.empty() ? "ddim" : algorithm, config, cfg.value("solver_order", 2));
+    const std::vector<int64_t> timesteps = sampler->set_timesteps(steps);
     ParityResult ts = compare_tensors("schedulers:" + name + ":timesteps", torch::tensor(timesteps), torch::tensor(expected));
     ts.tolerance = 0;  // integers: exact
     ts.pass = ts.pass && ts.max_error == 0;
@@ -94,7 +84,7 @@ void run_schedulers(const fs::path& dir, const Emit& emit) {
     torch::Tensor x = need(io, "x_init");
     for (std::size_t i = 0; i < timesteps.size(); ++i) {
       const int64_t t = timesteps[i];
-      x = step(0.3 * x + 0.01 * std::sqrt(static_cast<double>(t)), t, x);
+      x = sampler->step(0.3 * x + 0.01 * std::sqrt(static_cast<double>(t)), t, x);
       const std::string key = "x_after_step_" + std::to_string(i);
       if (io.contains(key)) emit(compare_tensors("scheduler_" + name + ":" + key, x, need(io, key)));
     }

@@ -40,7 +40,7 @@ struct Scene {
   Scene(face::FaceResult f, const face::CanonicalFace& canonical, const cv::Mat& portrait, int size,
         bool keep_expression)
       : face(std::move(f)),
-        own(keep_expression ? AuFrame{} : au_estimation::portrait_expression(face)),
+        own(keep_expression ? AuFrame{} : au_estimation::portrait_expression(portrait, face)),
         deformer(keep_expression ? geometry::AuDeformer(face) : au_estimation::portrait_deformer(face, own)),
         framing(frame_portrait(portrait, xy(face.landmarks), size)),
         source_face(to_frame(face.landmarks)),

@@ -11,6 +11,7 @@
 #include "audio2au/alm/qwen2_pretokenizer.h"
 #include "audio2au/alm/unicode_text.h"
 #include "build_config.h"
+#include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead::alm;
@@ -134,12 +135,8 @@ TEST(AlmTokenizer, VocabAndMergesFilesGiveTheSameIds) {
 
 TEST(AlmTokenizer, CliParityExitsZero) {
   NEED_TOKENIZER();
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity --tokenizer " + kTokenizer.string() + " --ids " + kIds.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  EXPECT_EQ(pclose(p), 0) << out;
-  EXPECT_NE(out.find("lines give the recorded ids"), std::string::npos) << out;
+  const auhead::test::CliResult r =
+      auhead::test::run_cli("-q parity --tokenizer " + kTokenizer.string() + " --ids " + kIds.string());
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("lines give the recorded ids"), std::string::npos) << r.output;
 }

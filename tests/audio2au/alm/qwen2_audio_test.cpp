@@ -9,6 +9,7 @@
 #include "build_config.h"
 #include "core/parity.h"
 #include "core/safetensors.h"
+#include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
@@ -17,14 +18,10 @@ using namespace auhead::alm;
 namespace {
 const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR);
 
-std::string run_cli(const std::string& args, int* status) {
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (p && fgets(buf, sizeof buf, p)) out += buf;
-  *status = p ? pclose(p) : -1;
-  return out;
+std::string parity_cli(const std::string& args, int* status) {
+  const test::CliResult r = test::run_cli("-q parity " + args);
+  *status = r.code;
+  return r.output;
 }
 }  // namespace
 
@@ -112,15 +109,15 @@ TEST(AlmQwen2Audio, AudioTokenCountMismatchIsAnError) {
 
 TEST(AlmQwen2Audio, CliParityAcceptsBothLayoutsAndTheRoot) {
   int status = 0;
-  std::string out = run_cli("--fixtures " + (kFixtures / "qwen2_audio_tiny").string(), &status);
+  std::string out = parity_cli("--fixtures " + (kFixtures / "qwen2_audio_tiny").string(), &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("qwen2_audio_tiny:greedy_next_ids"), std::string::npos) << out;
-  out = run_cli("--fixtures " + (kFixtures / "qwen2_audio_tower").string(), &status);
+  out = parity_cli("--fixtures " + (kFixtures / "qwen2_audio_tower").string(), &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("qwen2_audio_tower:encoder_layers_out"), std::string::npos) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
   // The fixtures root: both Qwen2-Audio folders and the log-mel file are found.
-  out = run_cli("--fixtures " + kFixtures.string(), &status);
+  out = parity_cli("--fixtures " + kFixtures.string(), &status);
   EXPECT_EQ(status, 0) << out;
   for (const char* name : {"qwen2_audio_tower:audio_tower_out", "qwen2_audio_tiny:logits", "whisper_logmel:speech_logmel128"})
     EXPECT_NE(out.find(name), std::string::npos) << out;

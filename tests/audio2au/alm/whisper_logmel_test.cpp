@@ -8,6 +8,7 @@
 #include "audio2au/alm/whisper_logmel.h"
 #include "build_config.h"
 #include "core/safetensors.h"
+#include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
@@ -48,15 +49,9 @@ TEST(AlmLogMel, SharedFixturesWithin1e4) {
 }
 
 TEST(AlmLogMel, CliExitsZeroAndPrintsEachSignal) {
-  std::string cmd = AUHEAD_CLI_PATH;  // appended piecewise: GCC 12 misreports operator+ chains here
-  cmd += " -q parity --logmel ";
-  cmd += kFixture.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  EXPECT_EQ(pclose(p), 0) << out;
+  const test::CliResult r = test::run_cli("-q parity --logmel " + kFixture.string());
+  const std::string& out = r.output;
+  EXPECT_EQ(r.code, 0) << out;
   EXPECT_NE(out.find("speech_logmel128"), std::string::npos) << out;
   EXPECT_NE(out.find("sweep_logmel80"), std::string::npos) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;

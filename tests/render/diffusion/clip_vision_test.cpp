@@ -9,6 +9,7 @@
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/parity.h"
 #include "test_util.h"
+#include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
@@ -51,12 +52,7 @@ TEST(ClipVision, MissingWeightsAreNamed) {
 }
 
 TEST(ClipVision, CliParityPasses) {
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " -q parity --fixtures " + clip_fixture().string() + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  EXPECT_EQ(pclose(p), 0) << out;
-  EXPECT_NE(out.find("clip_vision:image_embeds"), std::string::npos) << out;
+  const test::CliResult r = test::run_cli("-q parity --fixtures " + clip_fixture().string());
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("clip_vision:image_embeds"), std::string::npos) << r.output;
 }

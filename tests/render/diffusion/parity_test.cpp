@@ -7,6 +7,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "render/diffusion/parity.h"
+#include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
@@ -50,14 +51,9 @@ TEST(DiffusionParity, MissingFixturesAreNamed) {
 
 // Without -q: the run prints no warning (no fixture part is left unchecked).
 TEST(DiffusionParity, CliPrintsOneLinePerOutputAndExitsZero) {
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " parity --fixtures " + AUHEAD_FIXTURES_DIR + "/diffusion 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  int status = pclose(p);
-  EXPECT_EQ(status, 0) << out;
+  const test::CliResult r = test::run_cli(std::string("parity --fixtures ") + AUHEAD_FIXTURES_DIR + "/diffusion");
+  const std::string& out = r.output;
+  EXPECT_EQ(r.code, 0) << out;
   EXPECT_NE(out.find("vae_io:decode_out"), std::string::npos) << out;
   EXPECT_NE(out.find("PASS"), std::string::npos) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
@@ -67,14 +63,9 @@ TEST(DiffusionParity, CliPrintsOneLinePerOutputAndExitsZero) {
 // The whole fixture tree in one call: the top-level layouts and the diffusion/ sub-folder, with the
 // part that has no check yet (the LoRA training step) reported as a warning, not a failure.
 TEST(DiffusionParity, CliChecksTheWholeFixtureTree) {
-  std::string cmd = std::string(AUHEAD_CLI_PATH) + " parity --fixtures " + AUHEAD_FIXTURES_DIR + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  int status = pclose(p);
-  EXPECT_EQ(status, 0) << out;
+  const test::CliResult r = test::run_cli(std::string("parity --fixtures ") + AUHEAD_FIXTURES_DIR);
+  const std::string& out = r.output;
+  EXPECT_EQ(r.code, 0) << out;
   for (const char* name : {"vae_io:decode_out", "qwen2_audio_tiny:logits", "clip_vision:image_embeds",
                            "whisper_logmel:speech_logmel128"})
     EXPECT_NE(out.find(name), std::string::npos) << name << "\n" << out;

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include "auhead/error.h"
 #include <torch/torch.h>
 
 #include <cmath>
@@ -54,7 +55,13 @@ TEST(DiffusionScheduler, DpmSolverRequiresTimestepsInOrder) {
   DpmSolverScheduler s(sd15(TimestepSpacing::trailing));
   s.set_timesteps(3);
   torch::Tensor x = torch::zeros({1});
-  EXPECT_THROW(s.step(x, s.timesteps()[1], x), std::logic_error);
+  try {
+    s.step(x, s.timesteps()[1], x);
+    ADD_FAILURE() << "a step out of order was taken";
+  } catch (const auhead::Error& e) {
+    EXPECT_EQ(e.code(), auhead::ExitCode::internal);
+    EXPECT_NE(std::string(e.what()).find("internal error: DPM-Solver++"), std::string::npos) << e.what();
+  }
 }
 
 TEST(DiffusionParityCompare, NonFiniteValuesMustMatchTheReference) {

@@ -11,7 +11,7 @@
 #include "audio2au/phonetic/prosody_emotion.h"
 #include "audio2au/phonetic/signal_features.h"
 #include "audio2au/phonetic/viseme_table.h"
-#include "audio2au/phonetic_support.h"
+#include "audio2au/phonetic/phonetic_support.h"
 
 using namespace auhead;
 using namespace auhead::phonetic;

@@ -5,7 +5,7 @@
 
 #include "auhead/error.h"
 #include "render/warp/fold_shading.h"
-#include "render/warp_test_util.h"
+#include "render/warp/warp_test_util.h"
 
 namespace auhead::render::warp {
 namespace {

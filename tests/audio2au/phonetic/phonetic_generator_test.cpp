@@ -7,7 +7,7 @@
 #include "au/au_plot.h"
 #include "audio2au/phonetic/phonetic_generator.h"
 #include "audio2au/phonetic/pocketsphinx_front_end.h"
-#include "audio2au/phonetic_support.h"
+#include "audio2au/phonetic/phonetic_support.h"
 #include "auhead/error.h"
 
 using namespace auhead;

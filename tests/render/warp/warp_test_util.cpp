@@ -1,4 +1,4 @@
-#include "render/warp_test_util.h"
+#include "render/warp/warp_test_util.h"
 
 #include <cmath>
 

@@ -13,7 +13,7 @@
 #include "geometry/au_deformer.h"
 #include "render/warp/portrait_framing.h"
 #include "render/warp/warp_mesh.h"
-#include "render/warp_test_util.h"
+#include "render/warp/warp_test_util.h"
 
 namespace auhead::render::warp {
 namespace {

@@ -12,7 +12,7 @@
 #include "render/warp/mouth_interior.h"
 #include "render/warp/portrait_framing.h"
 #include "render/warp/warp_mesh.h"
-#include "render/warp_test_util.h"
+#include "render/warp/warp_test_util.h"
 
 namespace auhead::render::warp {
 namespace {
