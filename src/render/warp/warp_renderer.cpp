@@ -11,6 +11,7 @@
 #include "render/warp/background_hold.h"
 #include "render/warp/cheek_relaxation.h"
 #include "render/warp/eye_closure.h"
+#include "render/warp/eye_opening.h"
 #include "render/warp/fold_shading.h"
 #include "render/warp/glasses_hold.h"
 #include "render/warp/head_motion.h"
@@ -31,6 +32,7 @@ struct Scene {
   OwnTeeth own_teeth;  // taken before neutralisation erases them
   MouthInterior mouth;
   EyeClosure eyes;
+  EyeOpening eyes_open;  // wider than the portrait: iris kept rigid, sclera uncovered
   FoldShading folds;
   BackgroundHold still;  // keeps the background outside the person where it is
   GlassesHold glasses;   // a frame of glasses, laid rigidly over the warped face
@@ -49,6 +51,7 @@ struct Scene {
         mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression,
               own_teeth),
         eyes(framing.image, source_face),
+        eyes_open(framing.image, source_face),
         still(framing.image, source_face),
         glasses(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
@@ -175,6 +178,7 @@ void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, 
   warper_->apply(glasses ? s.glasses.bare() : s.framing.image, frame);
   s.folds.compose(frame, face_t, aus);
   s.mouth.compose(frame, face_t);
+  s.eyes_open.compose(frame, face_t);
   s.eyes.compose(frame, face_t);
   if (glasses) s.glasses.compose(frame, glasses_motion(s, pose));
 }
