@@ -48,9 +48,9 @@ FaceAnalyzer::FaceAnalyzer(const fs::path& dir, MeshModel mesh)
       mesh_model_(mesh),
       canonical_(CanonicalFace::load(need(dir, kGeometryFile))) {
   if (mesh_.refines() != (mesh == MeshModel::attention))
-    throw unavailable_error("face model " + (dir / (mesh == MeshModel::attention ? kAttentionMeshFile : kMeshFile)).string() +
-                            (mesh == MeshModel::attention ? " is not the attention mesh (no lip and eye outputs)"
-                                                          : " has the attention mesh's outputs; expected FaceMesh v1"));
+    throw input_error((dir / (mesh == MeshModel::attention ? kAttentionMeshFile : kMeshFile)).string(),
+                      mesh == MeshModel::attention ? "not the attention mesh (no lip and eye outputs)"
+                                                   : "has the attention mesh's outputs; expected FaceMesh v1");
 }
 FaceAnalyzer::~FaceAnalyzer() = default;
 
@@ -120,6 +120,7 @@ std::optional<FaceResult> FaceAnalyzer::track(const cv::Mat& rgb, const FaceResu
   MeshResult m = mesh_.run(rgb, FaceMesh::roi_from_landmarks(previous.landmarks));
   if (m.presence < min_presence) return std::nullopt;
   FaceResult r = previous;
+  r.mesh_model = mesh_model_;
   r.image_size = rgb.size();
   r.landmarks = std::move(m.landmarks);
   r.presence = m.presence;

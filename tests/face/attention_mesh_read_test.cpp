@@ -126,6 +126,7 @@ TEST(AttentionMeshModel, WrongModelFileIsNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("face_landmark_with_attention.tflite"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("not the attention mesh"), std::string::npos) << e.what();
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
   }
   fs::remove_all(dir);
 }
