@@ -10,38 +10,18 @@
 
 namespace auhead::train {
 
-TrainPrecision parse_train_precision(const std::string& name) {
-  if (name == "fp32") return TrainPrecision::fp32;
-  if (name == "bf16") return TrainPrecision::bf16;
-  if (name == "fp16") return TrainPrecision::fp16;
-  throw usage_error("--precision must be fp32, bf16 or fp16, got '" + name + "'");
-}
-
-torch::ScalarType train_dtype(TrainPrecision p) {
-  return p == TrainPrecision::bf16 ? torch::kBFloat16 : p == TrainPrecision::fp16 ? torch::kHalf : torch::kFloat;
-}
-
 AlmLoraTrainer::AlmLoraTrainer(alm::Qwen2AudioModel model, const AdamWSettings& settings, TrainPrecision precision)
-    : model_(std::move(model)), settings_(settings), precision_(precision) {
+    : model_(std::move(model)), settings_(settings), precision_(precision), scaler_(precision) {
   params_ = lora_parameters(*model_);
   if (params_.empty()) throw usage_error("the model carries no LoRA adapter to train");
   if (precision != TrainPrecision::fp32) {
     torch::NoGradGuard no_grad;
     const auto dtype = train_dtype(precision);
-    const auto device = model_->parameters().front().device();
-    try {  // older CPU builds of libtorch have no fp16 (or bf16) matrix product
-      auto probe = torch::ones({2, 2}, torch::TensorOptions().dtype(dtype).device(device));
-      (void)torch::mm(probe, probe);
-    } catch (const c10::Error&) {
-      throw usage_error(std::string("--precision ") + (precision == TrainPrecision::fp16 ? "fp16" : "bf16") +
-                        ": this libtorch has no matrix product in that dtype on " + device.str() +
-                        (precision == TrainPrecision::fp16 ? " (use bf16, or a GPU)" : " (use fp32)"));
-    }
+    check_train_precision_supported(precision, model_->parameters().front().device());
     for (auto& p : model_->parameters())
       if (!p.requires_grad()) p.set_data(p.to(dtype));
     model_->language_model->set_rope_dtype(dtype);
   }
-  if (precision == TrainPrecision::fp16) loss_scale_ = 65536.0;
   std::vector<torch::Tensor> tensors;
   for (auto& [name, t] : params_) tensors.push_back(t);
   optimizer_ = make_adamw(tensors, settings);
@@ -68,28 +48,15 @@ double AlmLoraTrainer::accumulate(const AlmTrainBatch& batch, int64_t total_toke
   auto head = [&](const torch::Tensor& h) { return model_->language_model->project(h); };
   CausalLmLoss loss = causal_lm_loss_of_hidden(hidden(batch), batch.labels, model_->language_model->config().vocab_size, head);
   if (total_tokens <= 0) return 0;
-  (loss.sum * (loss_scale_ / double(total_tokens))).backward();
+  (loss.sum * (scaler_.scale() / double(total_tokens))).backward();
   return loss.sum.item<double>();
 }
 
 double AlmLoraTrainer::apply(double lr) {
   std::vector<torch::Tensor> tensors;
   for (auto& [name, t] : params_) tensors.push_back(t);
-  if (loss_scale_ != 1.0) {
-    torch::NoGradGuard no_grad;
-    for (auto& t : tensors)
-      if (t.grad().defined()) t.grad().div_(loss_scale_);
-  }
-  const double norm = global_grad_norm(tensors);
-  if (precision_ == TrainPrecision::fp16) {
-    if (!std::isfinite(norm)) {  // overflow: skip the step, halve the scale
-      optimizer_->zero_grad();
-      loss_scale_ = std::max(1.0, loss_scale_ / 2);
-      clean_steps_ = 0;
-      return std::numeric_limits<double>::quiet_NaN();
-    }
-    if (++clean_steps_ >= 2000) loss_scale_ *= 2, clean_steps_ = 0;
-  }
+  const double norm = scaler_.unscale(tensors);
+  if (std::isnan(norm)) return norm;  // fp16 overflow: the step is skipped
   clip_grads_to_norm(tensors, norm, settings_.max_grad_norm);
   adamw_step(*optimizer_, lr);
   return norm;
@@ -121,24 +88,20 @@ void AlmLoraTrainer::save_state(torch::serialize::OutputArchive& archive) const 
   torch::serialize::OutputArchive optimizer;
   optimizer_->save(optimizer);
   archive.write("optimizer", optimizer);
-  archive.write("loss_scale", torch::tensor(loss_scale_, torch::kDouble));
-  archive.write("clean_steps", torch::tensor(clean_steps_, torch::kLong));
+  scaler_.save(archive);
   archive.write("trainable", torch::tensor(int64_t(params_.size()), torch::kLong));
 }
 
 void AlmLoraTrainer::load_state(torch::serialize::InputArchive& archive, const std::string& source) {
   try {
-    torch::Tensor trainable, scale, clean;
+    torch::Tensor trainable;
     archive.read("trainable", trainable);
     if (trainable.item<int64_t>() != int64_t(params_.size()))
       throw input_error(source, "the training state is of a model with other LoRA matrices");
-    archive.read("loss_scale", scale);
-    archive.read("clean_steps", clean);
     torch::serialize::InputArchive optimizer;
     archive.read("optimizer", optimizer);
     optimizer_->load(optimizer);
-    loss_scale_ = scale.item<double>();
-    clean_steps_ = clean.item<int64_t>();
+    scaler_.load(archive);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

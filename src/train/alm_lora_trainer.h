@@ -12,6 +12,7 @@
 
 #include "audio2au/alm/qwen2_audio_model.h"
 #include "train/adamw.h"
+#include "train/train_precision.h"
 
 namespace auhead::train {
 
@@ -24,13 +25,6 @@ struct AlmTrainBatch {
   torch::Tensor input_ids, labels;
   std::vector<torch::Tensor> audio_embeds;
 };
-
-// fp32: everything in float32. bf16 / fp16: the frozen base in that dtype, the LoRA matrices, their
-// gradients and the optimizer in float32 (master weights), the loss in float32; fp16 adds dynamic loss
-// scaling (scale 2^16, halved and the step skipped on an overflow, doubled after 2000 clean steps).
-enum class TrainPrecision { fp32, bf16, fp16 };
-TrainPrecision parse_train_precision(const std::string& name);  // fp32 | bf16 | fp16, else usage error
-torch::ScalarType train_dtype(TrainPrecision p);
 
 struct StepResult {
   double loss = 0;       // mean over the step's answer tokens, before the update
@@ -62,7 +56,7 @@ class AlmLoraTrainer {
   // The trainable matrices under their PEFT keys.
   const std::vector<std::pair<std::string, torch::Tensor>>& parameters() const { return params_; }
   torch::optim::AdamW& optimizer() { return *optimizer_; }
-  double loss_scale() const { return loss_scale_; }
+  double loss_scale() const { return scaler_.scale(); }
 
   // The optimizer's moments and step counts and the loss scaler, to resume exactly (the LoRA
   // matrices themselves are saved as an adapter). load_state() of a file of another run is an
@@ -75,8 +69,7 @@ class AlmLoraTrainer {
   alm::Qwen2AudioModel model_;
   AdamWSettings settings_;
   TrainPrecision precision_;
-  double loss_scale_ = 1;
-  int64_t clean_steps_ = 0;  // fp16: steps since the scale last changed
+  LossScaler scaler_;
   std::vector<std::pair<std::string, torch::Tensor>> params_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
 };

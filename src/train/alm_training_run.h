@@ -12,41 +12,23 @@
 
 #include "train/alm_lora_trainer.h"
 #include "train/lora_adapter.h"
+#include "train/train_loop_options.h"
 
 namespace auhead::train {
 
-struct AlmTrainOptions {
+struct AlmTrainOptions : TrainLoopOptions {
   std::filesystem::path model_dir;   // the base: a Hugging Face Qwen2-Audio folder without an adapter
   std::filesystem::path data_file;   // chat JSONL
-  std::filesystem::path output_dir;  // checkpoints, log and the final adapter
   std::filesystem::path adapter;     // optional: a PEFT adapter to go on training (its r, alpha, targets)
-  std::string resume;                // optional: "latest" or a checkpoint folder of output_dir
   LoraSpec lora;
-  AdamWSettings adamw;               // adamw.lr is the peak rate
-  TrainPrecision precision = TrainPrecision::fp32;
-  int64_t epochs = 3;
-  int64_t max_steps = 0;             // > 0: this many optimizer steps, whatever `epochs` says
-  int64_t batch_size = 1;            // samples per micro-batch
-  int64_t grad_accum = 1;            // micro-batches per optimizer step
-  int64_t warmup_steps = -1;         // < 0: warmup_ratio of the steps, rounded up
-  double warmup_ratio = 0.03;
   bool gradient_checkpointing = false;
-  int64_t save_every = 0;            // > 0: a checkpoint every this many steps (and always at the end)
-  int64_t keep_checkpoints = 2;      // older checkpoints are removed
-  uint64_t seed = 42;
   int64_t max_tokens = 4096;
 };
 
 // Checks the ranges of every option (a usage error naming the option).
 void check_alm_train_options(const AlmTrainOptions& o);
 
-struct AlmTrainLogEntry {
-  int64_t step = 0, total_steps = 0;  // step counts from 1
-  double epoch = 0, loss = 0, grad_norm = 0, lr = 0;
-  int64_t tokens = 0, samples = 0;
-  double seconds = 0;                 // this step's wall time
-  bool skipped = false;
-};
+using AlmTrainLogEntry = TrainLogEntry;
 
 struct AlmTrainReport {
   int64_t first_step = 0;  // > 0 when resumed: the steps before it came from a checkpoint

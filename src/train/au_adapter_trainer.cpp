@@ -8,64 +8,145 @@
 
 namespace auhead::train {
 
-bool is_au_adapter_parameter(const std::string& k) {
-  return k.rfind("au_encoder.", 0) == 0 || k.find(".attn_au.") != std::string::npos || k.find(".norm_au.") != std::string::npos;
-}
+bool is_au_adapter_parameter(const std::string& k) { return diffusion::is_au_adapter_key(k); }
 
 AuAdapterTrainer::AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion::NoiseScheduleConfig schedule,
                                    const AdamWSettings& settings, double au_drop, uint64_t seed)
-    : unet_(std::move(unet)), schedule_(std::move(schedule)), settings_(settings), au_drop_(au_drop),
-      generator_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
+    : AuAdapterTrainer(std::move(unet), std::move(schedule), settings, AuAdapterTrainerOptions{au_drop, 0.0, seed}) {}
+
+AuAdapterTrainer::AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion::NoiseScheduleConfig schedule,
+                                   const AdamWSettings& settings, const AuAdapterTrainerOptions& options)
+    : unet_(std::move(unet)), schedule_(std::move(schedule)), options_(options), dtype_(train_dtype(options.precision)),
+      settings_(settings), scaler_(options.precision), generator_(at::make_generator<at::CPUGeneratorImpl>(options.seed)) {
   if (!unet_->has_au_adapter()) throw usage_error("train render: the denoising UNet has no AU adapter");
-  if (!(au_drop >= 0 && au_drop <= 1)) throw usage_error("train render: the AU drop probability must be in [0, 1]");
+  if (!(options.au_drop >= 0 && options.au_drop <= 1)) throw usage_error("train render: --au-drop must be in [0, 1]");
+  if (!(options.reference_drop >= 0 && options.reference_drop <= 1))
+    throw usage_error("train render: --reference-drop must be in [0, 1]");
+  if (options.train_pose_guider && !options.pose_guider) throw usage_error("train render: no pose guider to train");
+  check_train_precision_supported(options.precision, unet_->parameters().front().device());
   const std::vector<double> ab = diffusion::alphas_cumprod(schedule_);
   alphas_cumprod_ = torch::tensor(ab, torch::kDouble).to(torch::kFloat);
   std::vector<torch::Tensor> trained;
-  for (auto& item : unet_->named_parameters(true)) {
-    const bool adapter = is_au_adapter_parameter(item.key());
-    item.value().set_requires_grad(adapter);
-    if (adapter) {
-      params_.emplace_back(item.key(), item.value());
-      trained.push_back(item.value());
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& item : unet_->named_parameters(true)) {
+      const bool adapter = is_au_adapter_parameter(item.key());
+      torch::Tensor p = item.value();
+      p.set_requires_grad(adapter);
+      if (adapter) {
+        if (p.scalar_type() != torch::kFloat) p.set_data(p.to(torch::kFloat));
+        params_.emplace_back(item.key(), p);
+        trained.push_back(p);
+      } else if (p.scalar_type() != dtype_) {
+        p.set_data(p.to(dtype_));
+      }
+    }
+    for (auto& b : unet_->buffers(true))
+      if (b.is_floating_point() && b.scalar_type() != dtype_) b.set_data(b.to(dtype_));
+    if (options_.pose_guider) {
+      options_.pose_guider->to(torch::kFloat);
+      for (auto& item : options_.pose_guider->named_parameters(true)) {
+        item.value().set_requires_grad(options_.train_pose_guider);
+        if (options_.train_pose_guider) {
+          params_.emplace_back("pose_guider." + item.key(), item.value());
+          trained.push_back(item.value());
+        }
+      }
+      options_.pose_guider->eval();  // BatchNorm keeps its running statistics
     }
   }
   optimizer_ = make_adamw(trained, settings);
   unet_->train(true);
 }
 
-AuAdapterStep AuAdapterTrainer::step(const AuAdapterBatch& batch, double lr) {
+double AuAdapterTrainer::accumulate(const AuAdapterBatch& batch, double weight) {
   const torch::Tensor& x0 = batch.latents;
   if (x0.dim() != 4 || batch.au.dim() != 2 || batch.au.size(0) != x0.size(0))
     throw usage_error("train render: latents (N, C, h, w) and AUs (N, au_dim) do not match");
   const int64_t n = x0.size(0);
-  const auto f = x0.options();
+  const auto f32 = x0.options().dtype(torch::kFloat);
   const torch::Tensor t = torch::randint(schedule_.num_train_timesteps, {n}, generator_, torch::TensorOptions().dtype(torch::kLong));
-  const torch::Tensor noise = torch::randn(x0.sizes(), generator_, f);
-  const torch::Tensor keep = (torch::rand({n}, generator_, f) >= au_drop_).to(x0.scalar_type());
-  const torch::Tensor ab = alphas_cumprod_.index_select(0, t).to(x0.scalar_type()).view({n, 1, 1, 1});
-  const torch::Tensor x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * noise;
+  const torch::Tensor noise = torch::randn(x0.sizes(), generator_, f32);
+  const torch::Tensor keep_au = (torch::rand({n}, generator_, f32) >= options_.au_drop).to(torch::kFloat);
+  const torch::Tensor keep_ref =  // drawn only with a reference, so that runs without one draw as before
+      batch.bank ? (torch::rand({n}, generator_, f32) >= options_.reference_drop).to(torch::kFloat) : torch::Tensor();
+  const torch::Tensor x = x0.to(torch::kFloat);
+  const torch::Tensor ab = alphas_cumprod_.index_select(0, t).view({n, 1, 1, 1});
+  const torch::Tensor x_t = ab.sqrt() * x + (1 - ab).sqrt() * noise;
   const torch::Tensor target = schedule_.prediction_type == diffusion::PredictionType::v_prediction
-                                   ? ab.sqrt() * noise - (1 - ab).sqrt() * x0
+                                   ? ab.sqrt() * noise - (1 - ab).sqrt() * x
                                    : noise;
   diffusion::UNetContext context;
-  context.encoder_hidden_states = batch.encoder_hidden_states.defined()
-                                      ? batch.encoder_hidden_states
-                                      : torch::zeros({n, 1, unet_->config().cross_attention_dim}, f);
+  torch::Tensor embeds = batch.encoder_hidden_states.defined()
+                             ? batch.encoder_hidden_states.to(torch::kFloat)
+                             : torch::zeros({n, 1, unet_->config().cross_attention_dim}, f32);
+  if (batch.bank) {
+    context.mode = diffusion::ReferenceMode::read;
+    context.bank = batch.bank;
+    context.reference_mask = keep_ref;
+    embeds = embeds * keep_ref.view({n, 1, 1});  // no reference: no image embedding either
+  }
+  context.encoder_hidden_states = embeds.to(dtype_);
   context.frames = 1;
   context.au_tokens = unet_->encode_au(batch.au);
-  context.au_mask = keep;
-  const torch::Tensor pred = unet_->forward(x_t, t, context, batch.pose_features);
-  const torch::Tensor loss = torch::mse_loss(pred.to(torch::kFloat), target.to(torch::kFloat));
-  loss.backward();
+  context.au_mask = keep_au;
+  std::vector<torch::Tensor> pose = batch.pose_features;
+  if (batch.pose_images.defined()) {
+    if (!options_.pose_guider) throw usage_error("train render: pose images given, but no pose guider");
+    for (const auto& feature : options_.pose_guider->forward(batch.pose_images.to(torch::kFloat).unsqueeze(2)))
+      pose.push_back(feature.select(2, 0));
+  }
+  for (auto& p : pose) p = p.to(dtype_);
+  const torch::Tensor pred = unet_->forward(x_t.to(dtype_), t, context, pose);
+  const torch::Tensor loss = torch::mse_loss(pred.to(torch::kFloat), target);
+  (loss * (weight * scaler_.scale())).backward();
+  return loss.item<double>();
+}
 
-  AuAdapterStep out;
-  out.loss = loss.item<double>();
+double AuAdapterTrainer::apply(double lr) {
   std::vector<torch::Tensor> trained;
   for (auto& [name, p] : params_) trained.push_back(p);
-  out.grad_norm = global_grad_norm(trained);
-  clip_grads_to_norm(trained, out.grad_norm, settings_.max_grad_norm);
+  const double norm = scaler_.unscale(trained);
+  if (std::isnan(norm)) return norm;
+  clip_grads_to_norm(trained, norm, settings_.max_grad_norm);
   adamw_step(*optimizer_, lr);
+  return norm;
+}
+
+AuAdapterStep AuAdapterTrainer::step(const AuAdapterBatch& batch, double lr) {
+  AuAdapterStep out;
+  out.loss = accumulate(batch, 1.0);
+  out.grad_norm = apply(lr);
+  out.skipped = std::isnan(out.grad_norm);
   return out;
+}
+
+void AuAdapterTrainer::save_state(torch::serialize::OutputArchive& archive) const {
+  torch::serialize::OutputArchive optimizer;
+  optimizer_->save(optimizer);
+  archive.write("optimizer", optimizer);
+  scaler_.save(archive);
+  archive.write("trainable", torch::tensor(int64_t(params_.size()), torch::kLong));
+  archive.write("generator", generator_.get_state());
+}
+
+void AuAdapterTrainer::load_state(torch::serialize::InputArchive& archive, const std::string& source) {
+  try {
+    torch::Tensor trainable, generator;
+    archive.read("trainable", trainable);
+    if (trainable.item<int64_t>() != int64_t(params_.size()))
+      throw input_error(source, "the training state is of a run that trained other parameters (--train-guider?)");
+    torch::serialize::InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    optimizer_->load(optimizer);
+    scaler_.load(archive);
+    archive.read("generator", generator);
+    generator_.set_state(generator);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw input_error(source, std::string("not a training state of this run: ") + e.what());
+  }
 }
 
 }  // namespace auhead::train

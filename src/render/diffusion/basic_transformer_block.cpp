@@ -67,9 +67,11 @@ torch::Tensor BasicTransformerBlockImpl::forward(const torch::Tensor& x, const U
 torch::Tensor BasicTransformerBlockImpl::finish(torch::Tensor h, const UNetContext& context) {
   if (attn2) h = attn2(norm2(h), context.encoder_hidden_states) + h;
   if (attn_au && context.au_tokens.defined()) {
-    torch::Tensor a = attn_au(norm_au(h), context.au_tokens);
+    // The adapter runs in its own dtype: in mixed-precision training it stays float32 over a bf16/fp16 base.
+    const auto dtype = norm_au->weight.scalar_type();
+    torch::Tensor a = attn_au(norm_au(h.to(dtype)), context.au_tokens.to(dtype));
     if (context.au_mask.defined()) a = a * context.au_mask.to(a.dtype()).view({-1, 1, 1});
-    h = a + h;
+    h = a.to(h.scalar_type()) + h;
   }
   return ff(norm3(h)) + h;
 }

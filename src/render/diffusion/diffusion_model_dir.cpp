@@ -70,6 +70,37 @@ void override_settings(DiffusionSettings& s, const SamplingOptions& o) {
 
 }  // namespace
 
+UNetConditionModel load_au_adapter(const UNetConditionModel& unet, const fs::path& file) {
+  const TensorMap state = load_state_dict_file(file);
+  const std::string src = file.string();
+  const auto in = state.find("au_encoder.proj_in.weight"), out = state.find("au_encoder.proj_out.weight");
+  if (in == state.end() || out == state.end() || in->second.dim() != 2 || out->second.dim() != 2)
+    throw input_error(src, "missing key au_encoder.proj_in.weight or au_encoder.proj_out.weight (not an AU adapter)");
+  const int64_t width = unet->config().cross_attention_dim, hidden = in->second.size(0), au_dim = in->second.size(1);
+  if (au_dim != kNumAus)
+    throw input_error(src, "the AU adapter takes " + std::to_string(au_dim) + " AUs; this build has " + std::to_string(kNumAus));
+  if (out->second.size(1) != hidden || out->second.size(0) % width != 0 || out->second.size(0) == 0)
+    throw input_error(src, "au_encoder.proj_out.weight has shape [" + std::to_string(out->second.size(0)) + ", " +
+                               std::to_string(out->second.size(1)) + "], not [tokens x " + std::to_string(width) + ", " +
+                               std::to_string(hidden) + "] for this denoising UNet");
+  UNetConditionModel adapted = with_new_au_adapter(unet, au_dim, out->second.size(0) / width, hidden);
+  TensorMap adapter;
+  for (const auto& item : adapted->named_parameters(true))
+    if (is_au_adapter_key(item.key())) adapter[item.key()] = item.value();
+  for (const auto& [key, value] : state)
+    if (!adapter.count(key)) throw input_error(src, "unexpected key " + key + " (not a parameter of this UNet's AU adapter)");
+  torch::NoGradGuard no_grad;
+  for (auto& [key, param] : adapter) {
+    const auto it = state.find(key);
+    if (it == state.end()) throw input_error(src, "missing key " + key);
+    if (it->second.sizes() != param.sizes())
+      throw input_error(src, "key " + key + " has shape " + c10::str(it->second.sizes()) + ", the UNet expects " + c10::str(param.sizes()));
+    param.copy_(it->second);
+  }
+  adapted->eval();
+  return adapted;
+}
+
 NoiseScheduleConfig aniportrait_scheduler_config() {
   NoiseScheduleConfig c;
   c.beta_start = 0.00085;
@@ -142,6 +173,8 @@ DiffusionModels load_diffusion_models(const fs::path& dir, const SamplingOptions
     throw input_error((den_pth ? dir / "denoising_unet.pth" : dir / "denoising_unet").string(),
                       "missing key conv_out.weight (the denoising UNet needs its output head)");
   m.pose_guider = load_pose_guider(pose_pth ? dir / "pose_guider.pth" : dir / "pose_guider");
+  if (fs::exists(dir / "au_adapter.safetensors"))  // `auhead train render`'s adapter over the base UNet
+    m.denoising_unet = load_au_adapter(m.denoising_unet, dir / "au_adapter.safetensors");
   const int64_t au_dim = m.denoising_unet->config().au_dim;
   if (au_dim > 0 && au_dim != kNumAus)
     throw input_error((dir / "denoising_unet").string(), "the AU adapter takes " + std::to_string(au_dim) +

@@ -38,9 +38,15 @@ struct DiffusionModels {
 //   image_encoder/                     optional: Hugging Face CLIPVisionModelWithProjection
 //   scheduler/scheduler_config.json    optional: AniPortrait's DDIM settings when absent
 //   render_config.json                 optional: DiffusionSettings, then `overrides` over them
+//   au_adapter.safetensors             optional: an AU adapter for the denoising UNet (load_au_adapter)
 // .pth UNets take AniPortrait's full-size configs. A missing required file is an unavailable error
 // naming the file; bad keys or shapes are input errors naming the key; a bad override is a usage error.
 DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const SamplingOptions& overrides = {});
+
+// `unet` with the AU adapter of `file` (au_adapter.safetensors, as `auhead train render` writes it: the
+// adapter's parameters only, its token count and width read from their shapes). Keys or shapes that are
+// not this UNet's adapter are input errors naming the file.
+UNetConditionModel load_au_adapter(const UNetConditionModel& unet, const std::filesystem::path& file);
 
 // Moves every model to `device` ("auto", "cpu" or "cuda") in `dtype` ("auto": fp16 on CUDA, fp32 on
 // the CPU; "fp32", "fp16", "bf16"). A GPU that this libtorch cannot see (Debian's is CPU-only) is an

@@ -13,6 +13,10 @@
 
 namespace auhead::diffusion {
 
+bool is_au_adapter_key(const std::string& k) {
+  return k.rfind("au_encoder.", 0) == 0 || k.find(".attn_au.") != std::string::npos || k.find(".norm_au.") != std::string::npos;
+}
+
 namespace {
 
 bool has_motion_at(const UNetConfig& c, int64_t resolution) {
@@ -94,7 +98,7 @@ UNetConditionModelImpl::UNetConditionModelImpl(const UNetConfig& c) : config_(c)
 
 torch::Tensor UNetConditionModelImpl::encode_au(const torch::Tensor& au) {
   if (!au_encoder) throw Error(ExitCode::internal, "UNet: this model has no AU adapter");
-  return au_encoder(au);
+  return au_encoder(au.to(au_encoder->parameters().front().scalar_type()));
 }
 
 torch::Tensor UNetConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timestep,
@@ -176,10 +180,27 @@ void UNetConditionModelImpl::load_weights(const TensorMap& state, const std::str
   StateDictOptions options;
   for (const auto& item : named_parameters(true)) {
     const std::string& k = item.key();
-    if (k.rfind("au_encoder.", 0) == 0 || k.find(".attn_au.") != std::string::npos || k.find(".norm_au.") != std::string::npos)
-      options.allow_missing_prefixes.push_back(k);
+    if (is_au_adapter_key(k)) options.allow_missing_prefixes.push_back(k);
   }
   load_state_dict(*this, state, source, options);
+}
+
+UNetConditionModel with_new_au_adapter(const UNetConditionModel& base, int64_t au_dim, int64_t tokens, int64_t hidden) {
+  UNetConfig config = base->config();
+  config.au_dim = au_dim;
+  config.au_tokens = tokens;
+  config.au_hidden = hidden;
+  UNetConditionModel unet(config);
+  torch::NoGradGuard no_grad;
+  auto own = base->named_parameters(true);
+  for (auto& item : unet->named_parameters(true))
+    if (const torch::Tensor* p = own.find(item.key()); p && !is_au_adapter_key(item.key())) item.value().set_data(p->detach());
+  auto own_buffers = base->named_buffers(true);
+  for (auto& item : unet->named_buffers(true))
+    if (const torch::Tensor* b = own_buffers.find(item.key())) item.value().set_data(b->detach());
+  unet->to(base->parameters().front().device(), base->parameters().front().scalar_type());
+  unet->train(base->is_training());
+  return unet;
 }
 
 UNetConditionModel load_unet(const std::filesystem::path& folder) {

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "core/safetensors.h"
@@ -57,6 +58,14 @@ class UNetConditionModelImpl : public torch::nn::Module {
   AuTokenEncoder au_encoder{nullptr};
 };
 TORCH_MODULE(UNetConditionModel);
+
+// True for the state-dict keys of the AU adapter (au_encoder.*, *.attn_au.*, *.norm_au.*).
+bool is_au_adapter_key(const std::string& key);
+
+// A copy of `base` (weights shared, not copied) with an AU adapter of `au_dim` AUs, `tokens` tokens and a
+// `hidden`-wide encoder in place of its own (or of none): the adapter starts untrained (seeded by torch's
+// generator), with the zero-initialised output that leaves the UNet's prediction unchanged.
+UNetConditionModel with_new_au_adapter(const UNetConditionModel& base, int64_t au_dim, int64_t tokens, int64_t hidden);
 
 // Builds the UNet of a diffusers folder (config.json + diffusion_pytorch_model.safetensors or .bin), in
 // eval mode; whether it has conv_norm_out/conv_out follows the weights. Missing files are input errors.
