@@ -159,16 +159,8 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
     return scratch;
   };
 
-  const fs::path log_path = o.output_dir / "train_log.jsonl";
   std::ofstream log_file;
-  if (writer) {
-    {
-      std::ofstream rewrite(log_path, std::ios::trunc);
-      if (!rewrite) throw output_error(log_path.string(), "cannot write the training log");
-      for (const auto& e : report.log) rewrite << log_json(e).dump() << "\n";
-    }
-    log_file.open(log_path, std::ios::app);
-  }
+  if (writer) log_file = open_train_log(o.output_dir, report.log);
 
   const std::string base_model = fs::absolute(o.model_dir, ec).lexically_normal().string();
   Progress progress("training", total);

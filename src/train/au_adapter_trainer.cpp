@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "auhead/error.h"
+#include "train/data_parallel.h"
 
 namespace auhead::train {
 
@@ -65,13 +66,33 @@ double AuAdapterTrainer::accumulate(const AuAdapterBatch& batch, double weight) 
     throw usage_error("train render: latents (N, C, h, w) and AUs (N, au_dim) do not match");
   const int64_t n = x0.size(0);
   const auto f32 = x0.options().dtype(torch::kFloat);
-  const torch::Tensor t = torch::randint(schedule_.num_train_timesteps, {n}, generator_, torch::TensorOptions().dtype(torch::kLong));
-  const torch::Tensor noise = torch::randn(x0.sizes(), generator_, f32);
-  const torch::Tensor keep_au = (torch::rand({n}, generator_, f32) >= options_.au_drop).to(torch::kFloat);
-  const torch::Tensor keep_ref =  // drawn only with a reference, so that runs without one draw as before
-      batch.bank ? (torch::rand({n}, generator_, f32) >= options_.reference_drop).to(torch::kFloat) : torch::Tensor();
+  const auto cpu32 = torch::TensorOptions().dtype(torch::kFloat);  // drawn on the CPU: the same on every device
+  torch::Tensor t, noise, keep_au, keep_ref;  // keep_ref is drawn only with a reference bank
+  auto draw = [&](torch::Generator& g, int64_t count) {
+    t = torch::randint(schedule_.num_train_timesteps, {count}, g, torch::TensorOptions().dtype(torch::kLong));
+    noise = torch::randn({count, x0.size(1), x0.size(2), x0.size(3)}, g, cpu32);
+    keep_au = (torch::rand({count}, g, cpu32) >= options_.au_drop).to(torch::kFloat);
+    if (batch.bank) keep_ref = (torch::rand({count}, g, cpu32) >= options_.reference_drop).to(torch::kFloat);
+  };
+  if (batch.sample_seeds.empty()) {
+    draw(generator_, n);
+  } else {
+    if (int64_t(batch.sample_seeds.size()) != n) throw usage_error("train render: one sample seed per sample");
+    std::vector<torch::Tensor> ts, noises, aus, refs;
+    for (int64_t i = 0; i < n; ++i) {
+      torch::Generator g = at::make_generator<at::CPUGeneratorImpl>(batch.sample_seeds[std::size_t(i)]);
+      draw(g, 1);
+      ts.push_back(t), noises.push_back(noise), aus.push_back(keep_au);
+      if (batch.bank) refs.push_back(keep_ref);
+    }
+    t = torch::cat(ts), noise = torch::cat(noises), keep_au = torch::cat(aus);
+    if (batch.bank) keep_ref = torch::cat(refs);
+  }
+  noise = noise.to(x0.device());
+  keep_au = keep_au.to(x0.device());
+  if (keep_ref.defined()) keep_ref = keep_ref.to(x0.device());
   const torch::Tensor x = x0.to(torch::kFloat);
-  const torch::Tensor ab = alphas_cumprod_.index_select(0, t).view({n, 1, 1, 1});
+  const torch::Tensor ab = alphas_cumprod_.index_select(0, t).view({n, 1, 1, 1}).to(x0.device());
   const torch::Tensor x_t = ab.sqrt() * x + (1 - ab).sqrt() * noise;
   const torch::Tensor target = schedule_.prediction_type == diffusion::PredictionType::v_prediction
                                    ? ab.sqrt() * noise - (1 - ab).sqrt() * x
@@ -101,6 +122,15 @@ double AuAdapterTrainer::accumulate(const AuAdapterBatch& batch, double weight) 
   const torch::Tensor loss = torch::mse_loss(pred.to(torch::kFloat), target);
   (loss * (weight * scaler_.scale())).backward();
   return loss.item<double>();
+}
+
+void AuAdapterTrainer::sum_gradients(DataParallel& group) {
+  std::vector<torch::Tensor> grads;
+  for (auto& [name, p] : params_) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  group.sum(grads);
 }
 
 double AuAdapterTrainer::apply(double lr) {

@@ -21,6 +21,8 @@
 
 namespace auhead::train {
 
+class DataParallel;
+
 struct AuAdapterBatch {
   torch::Tensor latents;                     // clean latents x0 (N, C, h, w)
   torch::Tensor au;                          // (N, au_dim) in [0, 1]
@@ -28,6 +30,9 @@ struct AuAdapterBatch {
   std::vector<torch::Tensor> pose_features;  // precomputed, as UNetConditionModel::forward takes them; or
   torch::Tensor pose_images;                 // (N, 3, P, P) in [0, 1], run through the trainer's pose guider
   diffusion::ReferenceBank* bank = nullptr;  // the ReferenceNet's tokens of each sample's reference (N)
+  // Optional, one per sample: its timestep, noise and drops are drawn from a generator with this seed
+  // (not from the trainer's), so that a sample trains alike in whichever process and batch it falls.
+  std::vector<uint64_t> sample_seeds;
 };
 
 struct AuAdapterTrainerOptions {
@@ -57,6 +62,9 @@ class AuAdapterTrainer {
   // d(weight × MSE)/dθ to the gradients (weight: the micro-batch's share of the step's samples).
   // Returns the micro-batch's MSE.
   double accumulate(const AuAdapterBatch& batch, double weight);
+  // Sums the accumulated gradients over a data-parallel group (every process then holds the global
+  // batch's), before apply().
+  void sum_gradients(DataParallel& group);
   // Unscales and clips the gradients, takes one AdamW step at `lr` and clears them. Returns the norm
   // before clipping (NaN, and no step, when fp16 gradients overflowed).
   double apply(double lr);

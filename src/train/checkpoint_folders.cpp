@@ -182,6 +182,16 @@ std::vector<TrainLogEntry> resumed_log(const TrainingState& state, int64_t total
   return log;
 }
 
+std::ofstream open_train_log(const fs::path& out, const std::vector<TrainLogEntry>& earlier) {
+  const fs::path path = out / "train_log.jsonl";
+  {
+    std::ofstream rewrite(path, std::ios::trunc);
+    if (!rewrite) throw output_error(path.string(), "cannot write the training log");
+    for (const auto& e : earlier) rewrite << log_json(e).dump() << "\n";
+  }
+  return std::ofstream(path, std::ios::app);
+}
+
 void check_resume_fingerprint(const nlohmann::json& state, const nlohmann::json& fingerprint, const fs::path& resume) {
   for (const auto& [key, value] : fingerprint.items()) {
     const nlohmann::json saved = state["run"].value(key, nlohmann::json());

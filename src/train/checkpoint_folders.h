@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <utility>
@@ -78,6 +79,9 @@ TrainLogEntry log_entry(const nlohmann::json& j, int64_t total_steps);
 // The entries of a resumed checkpoint's log, checked against this run's `total_steps`; errors name the
 // checkpoint's trainer_state.json.
 std::vector<TrainLogEntry> resumed_log(const TrainingState& state, int64_t total_steps, const std::filesystem::path& dir);
+
+// OUT/train_log.jsonl rewritten with a resumed run's earlier entries, open to append this run's.
+std::ofstream open_train_log(const std::filesystem::path& out, const std::vector<TrainLogEntry>& earlier);
 
 // Checks that a checkpoint's trainer state (its "run" object) equals this run's `fingerprint`, key by key:
 // a usage error naming the first key that differs.

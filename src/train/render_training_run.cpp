@@ -18,6 +18,7 @@
 #include "render/diffusion/diffusion_model_dir.h"
 #include "train/au_adapter_trainer.h"
 #include "train/checkpoint_folders.h"
+#include "train/data_parallel.h"
 #include "train/lr_schedule.h"
 #include "train/render_frame_set.h"
 
@@ -95,6 +96,7 @@ void write_pose_guider(const diffusion::PoseGuider& guider, const fs::path& out)
 
 struct Sample {
   int clip = 0, frame = 0, reference = 0;
+  uint64_t seed = 0;  // its timestep, noise and drops
 };
 
 }  // namespace
@@ -113,6 +115,10 @@ void check_render_train_options(const RenderTrainOptions& o) {
 
 RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<void(const RenderTrainLogEntry&)>& on_step) {
   check_render_train_options(o);
+  // Several processes (WORLD_SIZE > 1): each takes a share of every step's frames; rank 0 writes.
+  const std::unique_ptr<DataParallel> group = DataParallel::from_environment();
+  const int64_t world = group ? group->world() : 1, rank = group ? group->rank() : 0;
+  const bool writer = rank == 0;
   std::error_code ec;
   if (fs::exists(o.model_dir, ec) && fs::exists(o.output_dir, ec) && fs::equivalent(o.model_dir, o.output_dir, ec))
     throw usage_error("-o must not be the base model's folder");
@@ -148,9 +154,14 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
   topt.pose_guider = m.pose_guider;
   topt.train_pose_guider = o.train_pose_guider;
   AuAdapterTrainer trainer(unet, m.scheduler, o.adamw, topt);
+  if (group) {  // the same seed made the same adapter everywhere; rank 0's values make sure of it
+    std::vector<torch::Tensor> values;
+    for (const auto& [name, p] : trainer.parameters()) values.push_back(p.detach());
+    group->broadcast(values);
+  }
 
   const int64_t n = set.frames();
-  const int64_t per_step = o.batch_size * o.grad_accum;
+  const int64_t per_step = o.batch_size * o.grad_accum * world;  // the global batch
   const int64_t total = o.total_steps(n, per_step);
   const int64_t warmup = o.warmup(total);
   const json fingerprint = {{"frames", n},
@@ -165,7 +176,8 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
                             {"reference_drop", o.reference_drop},
                             {"train_pose_guider", o.train_pose_guider},
                             {"au_tokens", unet->config().au_tokens},
-                            {"au_hidden", unet->config().au_hidden}};
+                            {"au_hidden", unet->config().au_hidden},
+                            {"world_size", world}};
 
   RenderTrainReport report;
   for (const auto& [name, p] : trainer.parameters()) {
@@ -197,13 +209,8 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
     });
   };
 
-  const fs::path log_path = o.output_dir / "train_log.jsonl";
-  {
-    std::ofstream rewrite(log_path, std::ios::trunc);
-    if (!rewrite) throw output_error(log_path.string(), "cannot write the training log");
-    for (const auto& e : report.log) rewrite << log_json(e).dump() << "\n";
-  }
-  std::ofstream log_file(log_path, std::ios::app);
+  std::ofstream log_file;
+  if (writer) log_file = open_train_log(o.output_dir, report.log);
 
   const auto device = m.vae->parameters().front().device();
   const int64_t width = unet->config().cross_attention_dim, pose_size = latent * 8;
@@ -219,27 +226,33 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
   for (int64_t step = start; step < total; ++step) {
     const auto [epoch, begin, end] = order.slice(step);
     const auto t0 = std::chrono::steady_clock::now();
-    // The step's samples, each with a reference frame of its clip drawn from (seed, step, sample).
+    // This process's share of the step's samples (a contiguous slice of ceil(samples / world)), each
+    // with a reference frame of its clip and its noise drawn from (seed, step, place in the step), so
+    // that a sample trains alike whichever process takes it.
+    const int64_t share = (end - begin + world - 1) / world;
+    const int64_t mine = std::min(end, begin + rank * share), mine_end = std::min(end, mine + share);
     std::vector<Sample> samples;
-    for (int64_t i = begin; i < end; ++i) {
+    for (int64_t i = mine; i < mine_end; ++i) {
       const auto [clip, frame] = set.locate(order.at(i));
       std::mt19937_64 rng(o.seed * 0x9E3779B97F4A7C15ull ^ (uint64_t(step) << 20) ^ uint64_t(i - begin));
-      samples.push_back({clip, frame, int(rng() % uint64_t(set.clip_frames(clip)))});
+      samples.push_back({clip, frame, int(rng() % uint64_t(set.clip_frames(clip))), rng()});
     }
+    const double global = double(end - begin);
     double loss = 0;
     for (std::size_t b = 0; b < samples.size(); b += std::size_t(o.batch_size)) {
       const std::size_t e = std::min(samples.size(), b + std::size_t(o.batch_size));
       std::vector<torch::Tensor> targets, references, poses, aus;
+      AuAdapterBatch batch;
       for (std::size_t i = b; i < e; ++i) {
         RenderFrame f = set.frame(samples[i].clip, samples[i].frame);
         targets.push_back(f.image);
         poses.push_back(f.landmarks);
         aus.push_back(f.aus);
+        batch.sample_seeds.push_back(samples[i].seed);
         references.push_back(set.frame(samples[i].clip, samples[i].reference).image);
       }
       const int64_t count = int64_t(e - b);
       diffusion::ReferenceBank bank;
-      AuAdapterBatch batch;
       {
         torch::NoGradGuard no_grad;
         const torch::Tensor ref01 = torch::stack(references);
@@ -259,7 +272,11 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
       }
       batch.au = torch::stack(aus).to(device);
       batch.bank = &bank;
-      loss += trainer.accumulate(batch, double(count) / double(samples.size())) * double(count);
+      loss += trainer.accumulate(batch, double(count) / global) * double(count);
+    }
+    if (group) {  // every process then holds the global batch's gradients and takes the same step
+      trainer.sum_gradients(*group);
+      loss = group->sum(loss);
     }
     const double lr = warmup_cosine_lr(o.adamw.lr, step, warmup, total);
     RenderTrainLogEntry entry;
@@ -268,9 +285,9 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
     entry.step = step + 1;
     entry.total_steps = total;
     entry.epoch = double(epoch) + double(end) / double(n);
-    entry.loss = loss / double(samples.size());
+    entry.loss = loss / global;
     entry.lr = lr;
-    entry.samples = int64_t(samples.size());
+    entry.samples = end - begin;
     entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!std::isfinite(entry.loss))
       throw Error(ExitCode::bad_input, o.data.string() + ": the loss became " + std::to_string(entry.loss) + " at step " +
@@ -278,19 +295,24 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
     report.log.push_back(entry);
     report.steps += 1;
     report.samples += entry.samples;
-    log_file << log_json(entry).dump() << "\n" << std::flush;
-    if (on_step) on_step(entry);
+    if (writer) log_file << log_json(entry).dump() << "\n" << std::flush;
+    if (on_step && writer) on_step(entry);
     progress.advance();
-    if (o.save_every > 0 && (step + 1) % o.save_every == 0 && step + 1 < total) save_checkpoint(step + 1);
+    if (writer && o.save_every > 0 && (step + 1) % o.save_every == 0 && step + 1 < total) save_checkpoint(step + 1);
   }
   progress.finish();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  if (!writer) {
+    group->barrier();  // rank 0 has written the checkpoint and the model folder
+    return report;
+  }
   if (start < total || checkpoints_in(o.output_dir).empty()) save_checkpoint(total);
 
   // The model folder: the base's files, the trained adapter (and guider).
   link_base_files(o.model_dir, o.output_dir, o.train_pose_guider);
   save_safetensors(o.output_dir / kAdapterFile, trained_tensors(trainer, false), {{"format", "auhead.au_adapter/1"}});
   if (o.train_pose_guider) write_pose_guider(m.pose_guider, o.output_dir);
+  if (group) group->barrier();
   return report;
 }
 

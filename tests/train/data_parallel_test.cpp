@@ -1,6 +1,6 @@
-// Data-parallel `train alm` (issue #18, item 6): two CPU processes with Gloo on loopback, each taking
-// half of every global batch, end with the adapter that one process training on the same global batch
-// writes; bad rendezvous settings are one-line errors.
+// Data-parallel `train alm` and `train render` (issue #18, item 6): two CPU processes with Gloo on
+// loopback, each taking half of every global batch, end with the adapter that one process training on
+// the same global batch writes; bad rendezvous settings are one-line errors.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -16,6 +16,7 @@
 #include "cli/cli_test_util.h"
 #include "core/safetensors.h"
 #include "media/wav_writer.h"
+#include "train/render_test_set.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;
@@ -36,7 +37,58 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
+// Runs `cli` (a command line without the rank) as ranks 0 and 1 of a two-process Gloo group on
+// loopback; returns both exit codes and logs.
+std::string run_two_ranks(const std::string& cli, const fs::path& dir) {
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " WORLD_SIZE=2 ";
+  const std::string codes = (dir / "codes").string();
+  std::string cmd;
+  for (int r = 0; r < 2; ++r) {
+    const std::string log = (dir / ("rank" + std::to_string(r) + ".log")).string();
+    cmd += "(" + env + "RANK=" + std::to_string(r) + " " + cli + " > " + log + " 2>&1; echo rank" + std::to_string(r) +
+           " $? >> " + codes + ") & ";
+  }
+  return test::run_shell(cmd + "wait; cat " + codes + " " + (dir / "rank0.log").string() + " " + (dir / "rank1.log").string()).output;
+}
+
+// The largest difference between two files' tensors, and their largest value.
+std::pair<double, double> largest_difference(const fs::path& one, const fs::path& two) {
+  TensorMap a = load_safetensors(one, true), b = load_safetensors(two, true);
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0, size = 0;
+  for (const auto& [k, t] : a) {
+    if (!b.count(k)) return {1e9, 0};
+    worst = std::max(worst, (t - b.at(k)).abs().max().item<double>());
+    size = std::max(size, t.abs().max().item<double>());
+  }
+  std::printf("largest difference %.3g (values up to %.3g)\n", worst, size);
+  return {worst, size};
+}
+
 }  // namespace
+
+TEST(DataParallelTraining, TwoGlooProcessesTrainTheRenderAdapterAsOneProcessOnTheSameGlobalBatch) {
+  test::TempDir dir("data_parallel_render");
+  test::assemble_diffusion_base(dir.path() / "base");
+  test::write_stage2_clip(dir.path() / "set" / "stage2", "clip", 9, 64);
+  const std::string common = "train render -q --model " + (dir.path() / "base").string() + " --data " +
+                             (dir.path() / "set").string() + " --max-steps 2 --lr 1e-3 --device cpu";
+  auto one = test::run_cli(common + " --batch-size 4 -o " + (dir.path() / "one").string());
+  ASSERT_EQ(one.code, 0) << one.output;
+  const std::string two = run_two_ranks(std::string(AUHEAD_CLI_PATH) + " " + common + " --batch-size 2 -o " +
+                                            (dir.path() / "two").string(),
+                                        dir.path());
+  EXPECT_NE(two.find("rank0 0"), std::string::npos) << two;
+  EXPECT_NE(two.find("rank1 0"), std::string::npos) << two;
+  const auto [worst, size] = largest_difference(dir.path() / "one" / "au_adapter.safetensors", dir.path() / "two" / "au_adapter.safetensors");
+  const TensorMap a = load_safetensors(dir.path() / "one" / "au_adapter.safetensors");
+  double trained = 0;  // the AU cross-attentions' output projections start at zero
+  for (const auto& [k, t] : a)
+    if (k.find("attn_au.to_out.0.weight") != std::string::npos) trained += t.abs().sum().item<double>();
+  EXPECT_GT(trained, 0);
+  EXPECT_LT(worst, 1e-5 * std::max(1.0, size)) << "largest difference " << worst;
+  EXPECT_FALSE(fs::exists(dir.path() / "two" / "checkpoint-2.tmp"));
+}
 
 TEST(DataParallelTraining, TwoGlooProcessesEqualOneProcessOnTheSameGlobalBatch) {
   test::TempDir dir("data_parallel");
@@ -63,26 +115,12 @@ TEST(DataParallelTraining, TwoGlooProcessesEqualOneProcessOnTheSameGlobalBatch) 
   auto one = test::run_cli(common + " --batch-size 2 -o " + (dir.path() / "one").string());
   ASSERT_EQ(one.code, 0) << one.output;
 
-  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " WORLD_SIZE=2 ";
   const std::string cli = std::string(AUHEAD_CLI_PATH) + " " + common + " --batch-size 1 -o " + (dir.path() / "two").string();
-  auto two = test::run_shell("(" + env + "RANK=0 " + cli + " > " + (dir.path() / "rank0.log").string() + " 2>&1; echo rank0 $? >> " +
-                             (dir.path() / "codes").string() + ") & (" + env + "RANK=1 " + cli + " > " +
-                             (dir.path() / "rank1.log").string() + " 2>&1; echo rank1 $? >> " + (dir.path() / "codes").string() +
-                             ") & wait; cat " + (dir.path() / "codes").string() + " " + (dir.path() / "rank0.log").string() + " " +
-                             (dir.path() / "rank1.log").string());
-  EXPECT_NE(two.output.find("rank0 0"), std::string::npos) << two.output;
-  EXPECT_NE(two.output.find("rank1 0"), std::string::npos) << two.output;
-
-  TensorMap a = load_safetensors(dir.path() / "one" / "adapter_model.safetensors", true);
-  TensorMap b = load_safetensors(dir.path() / "two" / "adapter_model.safetensors", true);
-  ASSERT_EQ(a.size(), 12u);  // 2 layers x 3 modules x (A, B)
-  ASSERT_EQ(a.size(), b.size());
-  double worst = 0, size = 0;
-  for (const auto& [k, t] : a) {
-    worst = std::max(worst, (t - b.at(k)).abs().max().item<double>());
-    size = std::max(size, t.abs().max().item<double>());
-  }
-  std::printf("largest adapter difference %.3g (values up to %.3g)\n", worst, size);
+  const std::string two = run_two_ranks(cli, dir.path());
+  EXPECT_NE(two.find("rank0 0"), std::string::npos) << two;
+  EXPECT_NE(two.find("rank1 0"), std::string::npos) << two;
+  ASSERT_EQ(load_safetensors(dir.path() / "one" / "adapter_model.safetensors").size(), 12u);  // 2 layers x 3 modules x (A, B)
+  const auto [worst, size] = largest_difference(dir.path() / "one" / "adapter_model.safetensors", dir.path() / "two" / "adapter_model.safetensors");
   EXPECT_GT(size, 1e-3);
   EXPECT_LT(worst, 1e-5 * std::max(1.0, size)) << "largest difference " << worst;
   // The same losses, and one log, written by rank 0.

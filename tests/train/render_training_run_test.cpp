@@ -17,47 +17,15 @@
 #include "test_util.h"
 #include "train/render_frame_set.h"
 #include "train/render_training_run.h"
+#include "train/render_test_set.h"
 
 using namespace auhead;
 using namespace auhead::train;
+using auhead::test::assemble_diffusion_base;
+using auhead::test::write_stage2_clip;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path fixtures() { return fs::path(AUHEAD_FIXTURES_DIR) / "diffusion"; }
-
-void assemble_base(const fs::path& dir) {
-  fs::create_directories(dir);
-  for (const char* part : {"vae", "reference_unet", "denoising_unet", "pose_guider"})
-    fs::copy(fixtures() / part, dir / part, fs::copy_options::recursive);
-  std::ofstream(dir / "render_config.json") << R"({"steps": 2, "sampler": "ddim", "device": "cpu"})";
-}
-
-// A clip of `frames` frames of side `size` in shards of 3: a grey face-like gradient with a bright disc
-// whose radius follows the jaw AU, its landmark image a dot at the disc's centre.
-void write_clip(const fs::path& stage2, const std::string& id, int frames, int size) {
-  fs::create_directories(stage2);
-  nlohmann::json shards = nlohmann::json::array();
-  for (int first = 0; first < frames; first += 3) {
-    const int k = std::min(3, frames - first);
-    torch::Tensor aus = torch::zeros({k, int64_t(kNumAus)});
-    torch::Tensor img = torch::empty({k, size, size, 3}, torch::kByte), lm = torch::zeros({k, size, size, 3}, torch::kByte);
-    const auto y = torch::arange(size).view({size, 1}).expand({size, size});
-    const auto x = torch::arange(size).view({1, size}).expand({size, size});
-    for (int i = 0; i < k; ++i) {
-      const float jaw = float((first + i) % 5) / 4.f;
-      aus[i][8] = jaw;
-      const auto r = ((y - size / 2).pow(2) + (x - size / 2).pow(2)).to(torch::kFloat).sqrt();
-      const auto v = (80 + y.to(torch::kFloat) + 120 * (r < (4 + 12 * jaw)).to(torch::kFloat)).clamp(0, 255).to(torch::kByte);
-      img[i] = v.unsqueeze(-1).expand({size, size, 3});
-      lm[i][size / 2][size / 2] = 255;
-    }
-    const std::string name = id + "-" + std::to_string(first / 3) + ".safetensors";
-    save_safetensors(stage2 / name, {{"frames", img}, {"landmarks", lm}, {"aus", aus}});
-    shards.push_back(name);
-  }
-  std::ofstream(stage2 / (id + ".json")) << nlohmann::json{{"frames", frames}, {"size", size}, {"shards", shards}}.dump();
-}
 
 RenderTrainOptions options(const fs::path& dir) {
   RenderTrainOptions o;
@@ -77,9 +45,9 @@ class RenderTraining : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir("render_training");
-    assemble_base(dir_->path() / "base");
-    write_clip(dir_->path() / "set" / "stage2", "clip_a", 7, 64);
-    write_clip(dir_->path() / "set" / "stage2", "clip_b", 5, 64);
+    assemble_diffusion_base(dir_->path() / "base");
+    write_stage2_clip(dir_->path() / "set" / "stage2", "clip_a", 7, 64);
+    write_stage2_clip(dir_->path() / "set" / "stage2", "clip_b", 5, 64);
   }
   static void TearDownTestSuite() { delete dir_; }
   static test::TempDir* dir_;
@@ -194,7 +162,7 @@ TEST_F(RenderTraining, BadSetsAndAdaptersAreInputErrorsNamingTheFile) {
   EXPECT_NE(test::error_of([&] { train_render(o); }).find("no Stage 2 clip index"), std::string::npos);
 
   // A shard whose frames are not the index's size.
-  write_clip(dir / "bad" / "stage2", "c", 3, 64);
+  write_stage2_clip(dir / "bad" / "stage2", "c", 3, 64);
   save_safetensors(dir / "bad" / "stage2" / "c-0.safetensors",
                    {{"frames", torch::zeros({3, 32, 32, 3}, torch::kByte)}, {"landmarks", torch::zeros({3, 64, 64, 3}, torch::kByte)},
                     {"aus", torch::zeros({3, 30})}});
@@ -206,7 +174,7 @@ TEST_F(RenderTraining, BadSetsAndAdaptersAreInputErrorsNamingTheFile) {
   EXPECT_NE(test::error_of([&] { train_render(o); }).find("c-0.safetensors"), std::string::npos);
 
   // Frames the UNet cannot take (36 px: the tiny VAE halves once, to 18, and the UNet three times).
-  write_clip(dir / "small" / "stage2", "c", 2, 36);
+  write_stage2_clip(dir / "small" / "stage2", "c", 2, 36);
   o.data = dir / "small";
   msg = test::error_of([&] { train_render(o); });
   EXPECT_NE(msg.find("36 px"), std::string::npos) << msg;
