@@ -17,7 +17,7 @@
 namespace auhead::phonetic {
 
 namespace {
-constexpr int kJawDrop = 8, kLipsPart = 29, kLowerLipDepress = 19, kPucker = 21;
+constexpr int kJawDrop = 8, kLipsPart = 29, kLowerLipDepress = 19, kPucker = 21, kCornerDepress = 27;
 constexpr int kSmileL = 11, kSmileR = 12, kBrowRaiseL = 6, kBrowRaiseR = 7, kEyeL = 0, kEyeR = 1;
 
 std::string format_ms(double s) { return std::to_string(long(std::lround(s * 1000))) + " ms"; }
@@ -140,6 +140,11 @@ PhoneticResult PhoneticGenerator::run(std::span<const float> samples, const std:
       } else {
         out[a] = e;
       }
+    }
+    // The corners that speech draws down as the lips part (visemes.json) give way to a smile.
+    if (speech[kCornerDepress]) {
+      const float smile = std::min(1.f, std::max(proto[kSmileL], proto[kSmileR]) * level);
+      out[kCornerDepress] = soft_or(s[kCornerDepress] * (1 - smile), std::min(1.f, proto[kCornerDepress] * level));
     }
     // A smile spreads the lip corners against the rounding of a pucker: yield to the pucker.
     const float yield = 1 - 0.6f * s[kPucker];
