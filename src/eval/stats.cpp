@@ -13,6 +13,21 @@ double mean(std::span<const double> x) {
   return s / double(x.size());
 }
 
+double nan_mean(std::span<const double> x) {
+  double s = 0;
+  int n = 0;
+  for (double v : x)
+    if (!std::isnan(v)) s += v, ++n;
+  return n ? s / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+double nan_min(std::span<const double> x) {
+  double m = std::numeric_limits<double>::quiet_NaN();
+  for (double v : x)
+    if (!std::isnan(v) && (std::isnan(m) || v < m)) m = v;
+  return m;
+}
+
 double pearson(std::span<const double> a, std::span<const double> b) {
   const size_t n = std::min(a.size(), b.size());
   const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -7,6 +7,9 @@
 namespace auhead::eval {
 
 double mean(std::span<const double> x);
+// The mean and the minimum of the values that are not NaN (NaN when there are none).
+double nan_mean(std::span<const double> x);
+double nan_min(std::span<const double> x);
 // Pearson r over the common length of a and b; NaN when fewer than 3 values or a constant series.
 double pearson(std::span<const double> a, std::span<const double> b);
 
