@@ -20,7 +20,7 @@
 
 #include "auhead/error.h"
 #include "build_config.h"
-#include "core/state_dict.h"
+#include "checkpoint/state_dict.h"
 #include "peak_memory.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/cpu_allocator.h"

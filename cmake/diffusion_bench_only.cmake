@@ -21,8 +21,8 @@ endif()
 file(GLOB AUHEAD_DIFFUSION_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/render/diffusion/*.cpp)
 list(REMOVE_ITEM AUHEAD_DIFFUSION_SOURCES ${CMAKE_SOURCE_DIR}/src/render/diffusion/diffusion_renderer.cpp
      ${CMAKE_SOURCE_DIR}/src/render/diffusion/parity.cpp)
-foreach(src core/atomic_file core/error core/input_file core/json_text core/mapped_file core/safetensors core/state_dict core/zip_directory
-            core/torch_checkpoint render/sampling_options)
+foreach(src core/atomic_file core/error core/input_file core/json_text checkpoint/mapped_file checkpoint/safetensors checkpoint/state_dict checkpoint/zip_directory
+            checkpoint/torch_checkpoint render/sampling_options)
   list(APPEND AUHEAD_DIFFUSION_SOURCES ${CMAKE_SOURCE_DIR}/src/${src}.cpp)
 endforeach()
 

@@ -6,7 +6,7 @@
 # its include path). Each module becomes object libraries (auhead_<name>, auhead_<name>_torch) whose
 # objects go into the one static archive libauhead.a, so a program links `auhead` alone. A .cpp under
 # src/ that no module lists stops the configure step.
-set(AUHEAD_MODULES core au media face geometry au_estimation audio2au render eval train pipeline)
+set(AUHEAD_MODULES core checkpoint au media face geometry au_estimation audio2au render eval train pipeline)
 
 file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/generated/torch_pch.cpp CONTENT "// the shared precompiled <torch/torch.h>\n")
 add_library(auhead_torch_pch OBJECT ${CMAKE_BINARY_DIR}/generated/torch_pch.cpp)

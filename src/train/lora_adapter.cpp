@@ -10,7 +10,7 @@
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/json_text.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::train {
 

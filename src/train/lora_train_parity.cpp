@@ -9,7 +9,7 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 #include "core/parity_compare.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "train/alm_lora_trainer.h"
 #include "train/causal_lm_loss.h"
 #include "train/lora_adapter.h"

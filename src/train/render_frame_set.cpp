@@ -6,7 +6,7 @@
 #include "auhead/au.h"
 #include "auhead/error.h"
 #include "core/json_text.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "train/checkpoint_folders.h"
 
 namespace auhead::train {

@@ -10,7 +10,7 @@
 
 #include "auhead/error.h"
 #include "core/atomic_file.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "face/face_analyzer.h"
 #include "face/head_pose.h"
 #include "geometry/au_deformer.h"

@@ -13,7 +13,7 @@
 #include "auhead/error.h"
 #include "core/atomic_file.h"
 #include "core/progress.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "train/au_adapter_trainer.h"

@@ -7,7 +7,7 @@
 
 #include "auhead/error.h"
 #include "build_config.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;

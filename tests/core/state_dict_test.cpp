@@ -2,7 +2,7 @@
 #include <torch/torch.h>
 
 #include "auhead/error.h"
-#include "core/state_dict.h"
+#include "checkpoint/state_dict.h"
 
 using namespace auhead;
 

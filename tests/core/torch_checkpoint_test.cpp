@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "auhead/error.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/torch_checkpoint.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;

@@ -1,6 +1,6 @@
 // The zip entry table read before a torch checkpoint is inflated: sizes, names and ratios are checked
 // up front (issue #17: decompression bombs, `../` names, directories pointing outside the file).
-#include "core/zip_directory.h"
+#include "checkpoint/zip_directory.h"
 
 #include <gtest/gtest.h>
 

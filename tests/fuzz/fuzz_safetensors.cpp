@@ -1,4 +1,4 @@
-// libFuzzer harness: the safetensors reader (src/core/safetensors.h): header length, JSON header,
+// libFuzzer harness: the safetensors reader (src/checkpoint/safetensors.h): header length, JSON header,
 // tensor table, data offsets. SafetensorsFile maps a path, so the bytes go to a scratch file first.
 // Every tensor is then read as a view of the mapping and as a copy, and through load_state_dict_file
 // (the entry point model folders use).
@@ -8,8 +8,8 @@
 #include <cstdint>
 
 #include "auhead/error.h"
-#include "core/safetensors.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/torch_checkpoint.h"
 #include "fuzz_util.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// libFuzzer harness: PyTorch zip checkpoints (src/core/torch_checkpoint.h): the zip central directory
+// libFuzzer harness: PyTorch zip checkpoints (src/checkpoint/torch_checkpoint.h): the zip central directory
 // (read_zip_directory, in memory), then libtorch's zip reader and auhead's own unpickler of the state
 // dict (load_torch_checkpoint, from a scratch file with a .pth name). Seeds: tests/fuzz/make_torch_seeds.py.
 #include <torch/torch.h>
@@ -7,8 +7,8 @@
 #include <cstdint>
 
 #include "auhead/error.h"
-#include "core/torch_checkpoint.h"
-#include "core/zip_directory.h"
+#include "checkpoint/torch_checkpoint.h"
+#include "checkpoint/zip_directory.h"
 #include "fuzz_util.h"
 
 namespace {

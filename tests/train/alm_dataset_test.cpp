@@ -12,7 +12,7 @@
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "auhead/error.h"
 #include "core/atomic_file.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "cli/cli_test_util.h"
 #include "media/audio_decoder.h"
 #include "media/media_test_util.h"

@@ -14,7 +14,7 @@
 #include "audio2au/alm/alm_generator.h"
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "media/wav_writer.h"
 #include "test_util.h"
 #include "train/alm_training_run.h"

@@ -13,7 +13,7 @@
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "auhead/error.h"
 #include "core/activation_checkpoint.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "media/wav_writer.h"
 #include "test_util.h"
 #include "train/alm_chat_dataset.h"

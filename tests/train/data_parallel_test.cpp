@@ -14,7 +14,7 @@
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "cli/cli_test_util.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "media/wav_writer.h"
 #include "train/render_test_set.h"
 

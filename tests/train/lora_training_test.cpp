@@ -12,7 +12,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "core/parity.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "test_util.h"
 #include "train/alm_lora_trainer.h"
 #include "train/causal_lm_loss.h"

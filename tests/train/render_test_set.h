@@ -11,7 +11,7 @@
 
 #include "auhead/au.h"
 #include "build_config.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::test {
 

@@ -12,7 +12,7 @@
 #include "auhead/au.h"
 #include "build_config.h"
 #include "cli/cli_test_util.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "test_util.h"
 #include "train/render_frame_set.h"

@@ -11,7 +11,7 @@
 #include "audio2au/alm/whisper_logmel.h"
 #include "auhead/error.h"
 #include "core/parity_compare.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::alm {
 

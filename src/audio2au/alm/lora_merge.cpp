@@ -7,7 +7,7 @@
 
 #include "auhead/error.h"
 #include "core/json_text.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::alm {
 

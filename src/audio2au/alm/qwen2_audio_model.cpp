@@ -8,8 +8,8 @@
 
 #include "auhead/error.h"
 #include "core/json_text.h"
-#include "core/safetensors.h"
-#include "core/state_dict.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/state_dict.h"
 
 namespace auhead::alm {
 

@@ -8,7 +8,7 @@
 
 #include "audio2au/alm/qwen2_audio_model.h"
 #include "core/atomic_file.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::alm {
 

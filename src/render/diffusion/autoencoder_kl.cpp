@@ -3,8 +3,8 @@
 #include <torch/torch.h>
 
 #include "auhead/error.h"
-#include "core/state_dict.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/state_dict.h"
+#include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/vae_attention.h"
 
 namespace auhead::diffusion {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::diffusion {
 

@@ -8,7 +8,7 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 #include "core/atomic_file.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/schedule_fit.h"
 #include "render/sampling_limits.h"
 

@@ -8,7 +8,7 @@
 
 #include "auhead/error.h"
 #include "core/json_text.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"

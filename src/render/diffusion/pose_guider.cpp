@@ -7,8 +7,8 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 #include "core/atomic_file.h"
-#include "core/state_dict.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/state_dict.h"
+#include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/transformer_2d.h"
 
 namespace auhead::diffusion {

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "auhead/error.h"
-#include "core/state_dict.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/state_dict.h"
+#include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/basic_transformer_block.h"
 #include "render/diffusion/unet_down_block.h"
 #include "render/diffusion/unet_up_block.h"

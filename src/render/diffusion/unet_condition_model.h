@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "render/diffusion/au_token_encoder.h"
 #include "render/diffusion/timestep_embedding.h"
 #include "render/diffusion/unet_config.h"

@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead::diffusion {
 

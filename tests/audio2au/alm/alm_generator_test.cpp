@@ -12,7 +12,7 @@
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "auhead/error.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include "audio2au/alm/qwen2_audio_model.h"
 #include "auhead/error.h"
 #include "build_config.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;

@@ -8,7 +8,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "core/parity.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include "audio2au/alm/alm_parity.h"
 #include "audio2au/alm/whisper_logmel.h"
 #include "build_config.h"
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 #include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;

@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "build_config.h"
-#include "core/safetensors.h"
-#include "core/state_dict.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/state_dict.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/parity_compare.h"
 #include "render/diffusion/unet_condition_model.h"

@@ -9,7 +9,7 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "core/atomic_file.h"
-#include "core/state_dict.h"
+#include "checkpoint/state_dict.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/meta_device_test_util.h"
 #include "render/diffusion/random_diffusion_models.h"

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "build_config.h"
-#include "core/safetensors.h"
-#include "core/state_dict.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/state_dict.h"
 #include "render/diffusion/au_guidance.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "test_util.h"

@@ -6,8 +6,8 @@
 
 #include "build_config.h"
 #include "core/atomic_file.h"
-#include "core/safetensors.h"
-#include "core/state_dict.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/state_dict.h"
 #include "render/diffusion/meta_device_test_util.h"
 #include "render/diffusion/parity_compare.h"
 #include "render/diffusion/unet_condition_model.h"

@@ -8,8 +8,8 @@
 #include "auhead/error.h"
 #include "build_config.h"
 #include "core/atomic_file.h"
-#include "core/safetensors.h"
-#include "core/state_dict.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/state_dict.h"
 #include "render/diffusion/autoencoder_kl.h"
 #include "render/diffusion/parity_compare.h"
 

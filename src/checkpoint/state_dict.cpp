@@ -1,11 +1,11 @@
-#include "core/state_dict.h"
+#include "checkpoint/state_dict.h"
 
 #include <torch/torch.h>
 
 #include <sstream>
 
 #include "auhead/error.h"
-#include "core/torch_checkpoint.h"
+#include "checkpoint/torch_checkpoint.h"
 
 namespace auhead {
 

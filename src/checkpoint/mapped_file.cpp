@@ -1,4 +1,4 @@
-#include "core/mapped_file.h"
+#include "checkpoint/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -3,7 +3,7 @@
 #pragma once
 #include <filesystem>
 
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/mapped_file.h"
+#include "checkpoint/mapped_file.h"
 
 namespace auhead {
 

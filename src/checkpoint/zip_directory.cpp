@@ -1,4 +1,4 @@
-#include "core/zip_directory.h"
+#include "checkpoint/zip_directory.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "core/torch_checkpoint.h"
+#include "checkpoint/torch_checkpoint.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
@@ -10,8 +10,8 @@
 
 #include "auhead/error.h"
 #include "core/input_file.h"
-#include "core/mapped_file.h"
-#include "core/zip_directory.h"
+#include "checkpoint/mapped_file.h"
+#include "checkpoint/zip_directory.h"
 
 namespace auhead {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace auhead {
 
