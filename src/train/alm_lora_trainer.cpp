@@ -1,7 +1,6 @@
 #include "train/alm_lora_trainer.h"
 
 #include <cmath>
-#include <limits>
 
 #include "auhead/error.h"
 #include "train/causal_lm_loss.h"
@@ -11,7 +10,7 @@
 namespace auhead::train {
 
 AlmLoraTrainer::AlmLoraTrainer(alm::Qwen2AudioModel model, const AdamWSettings& settings, TrainPrecision precision)
-    : model_(std::move(model)), settings_(settings), precision_(precision), scaler_(precision) {
+    : model_(std::move(model)), settings_(settings), scaler_(precision) {
   params_ = lora_parameters(*model_);
   if (params_.empty()) throw usage_error("the model carries no LoRA adapter to train");
   if (precision != TrainPrecision::fp32) {
@@ -55,11 +54,7 @@ double AlmLoraTrainer::accumulate(const AlmTrainBatch& batch, int64_t total_toke
 double AlmLoraTrainer::apply(double lr) {
   std::vector<torch::Tensor> tensors;
   for (auto& [name, t] : params_) tensors.push_back(t);
-  const double norm = scaler_.unscale(tensors);
-  if (std::isnan(norm)) return norm;  // fp16 overflow: the step is skipped
-  clip_grads_to_norm(tensors, norm, settings_.max_grad_norm);
-  adamw_step(*optimizer_, lr);
-  return norm;
+  return scaled_adamw_step(*optimizer_, scaler_, tensors, settings_.max_grad_norm, lr);
 }
 
 StepResult AlmLoraTrainer::step(const std::vector<AlmTrainBatch>& micro_batches, double lr, DataParallel* group) {
@@ -70,12 +65,9 @@ StepResult AlmLoraTrainer::step(const std::vector<AlmTrainBatch>& micro_batches,
   for (const auto& b : micro_batches) sum += accumulate(b, r.tokens);
   if (group) {
     // Every process then holds the gradient of the global batch's loss, and takes the same step.
-    std::vector<torch::Tensor> grads;
-    for (auto& [name, t] : params_) {
-      if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
-      grads.push_back(t.grad());
-    }
-    group->sum(grads);
+    std::vector<torch::Tensor> tensors;
+    for (auto& [name, t] : params_) tensors.push_back(t);
+    group->sum_gradients(tensors);
     sum = group->sum(sum);
   }
   r.loss = r.tokens > 0 ? sum / double(r.tokens) : 0;

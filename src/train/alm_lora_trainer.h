@@ -68,7 +68,6 @@ class AlmLoraTrainer {
  private:
   alm::Qwen2AudioModel model_;
   AdamWSettings settings_;
-  TrainPrecision precision_;
   LossScaler scaler_;
   std::vector<std::pair<std::string, torch::Tensor>> params_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;

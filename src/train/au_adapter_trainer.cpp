@@ -125,22 +125,15 @@ double AuAdapterTrainer::accumulate(const AuAdapterBatch& batch, double weight) 
 }
 
 void AuAdapterTrainer::sum_gradients(DataParallel& group) {
-  std::vector<torch::Tensor> grads;
-  for (auto& [name, p] : params_) {
-    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    grads.push_back(p.grad());
-  }
-  group.sum(grads);
+  std::vector<torch::Tensor> trained;
+  for (auto& [name, p] : params_) trained.push_back(p);
+  group.sum_gradients(trained);
 }
 
 double AuAdapterTrainer::apply(double lr) {
   std::vector<torch::Tensor> trained;
   for (auto& [name, p] : params_) trained.push_back(p);
-  const double norm = scaler_.unscale(trained);
-  if (std::isnan(norm)) return norm;
-  clip_grads_to_norm(trained, norm, settings_.max_grad_norm);
-  adamw_step(*optimizer_, lr);
-  return norm;
+  return scaled_adamw_step(*optimizer_, scaler_, trained, settings_.max_grad_norm, lr);
 }
 
 AuAdapterStep AuAdapterTrainer::step(const AuAdapterBatch& batch, double lr) {

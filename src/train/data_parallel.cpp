@@ -102,6 +102,15 @@ double DataParallel::sum(double value) {
   return t[0].item<double>();
 }
 
+void DataParallel::sum_gradients(const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> grads;
+  for (torch::Tensor p : params) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  sum(grads);
+}
+
 void DataParallel::sum(std::vector<torch::Tensor>& tensors) {
   torch::NoGradGuard no_grad;
   flat(tensors, [&](std::vector<torch::Tensor>& b) { wait(group_->pg->allreduce(b), "all-reduce"); });

@@ -26,6 +26,9 @@ class DataParallel {
   double sum(double value);
   // Sums the tensors over the processes, in place (one flattened float32/64 buffer per dtype).
   void sum(std::vector<torch::Tensor>& tensors);
+  // Sums the gradients of `params` over the processes, in place (a parameter without a gradient
+  // takes zeros): every process then holds the global batch's gradients.
+  void sum_gradients(const std::vector<torch::Tensor>& params);
   // Every process gets rank 0's values, in place.
   void broadcast(std::vector<torch::Tensor>& tensors);
   void barrier();

@@ -126,7 +126,7 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
 
   diffusion::DiffusionModels m = diffusion::load_diffusion_models(o.model_dir);
   diffusion::place_models(m, o.device, "fp32");
-  const int64_t vae_factor = int64_t{1} << (m.vae->config().block_out_channels.size() - 1);
+  const int64_t vae_factor = diffusion::vae_factor(m);
   const int64_t down = int64_t{1} << (m.denoising_unet->config().block_out_channels.size() - 1);
   const int64_t latent = set.size() / vae_factor;
   if (set.size() % vae_factor != 0 || latent % down != 0)

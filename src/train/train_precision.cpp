@@ -55,6 +55,15 @@ double LossScaler::unscale(const std::vector<torch::Tensor>& params) {
   return norm;
 }
 
+double scaled_adamw_step(torch::optim::AdamW& optimizer, LossScaler& scaler, const std::vector<torch::Tensor>& params,
+                         double max_grad_norm, double lr) {
+  const double norm = scaler.unscale(params);
+  if (std::isnan(norm)) return norm;  // fp16 overflow: the step is skipped
+  clip_grads_to_norm(params, norm, max_grad_norm);
+  adamw_step(optimizer, lr);
+  return norm;
+}
+
 void LossScaler::save(torch::serialize::OutputArchive& archive) const {
   archive.write("loss_scale", torch::tensor(scale_, torch::kDouble));
   archive.write("clean_steps", torch::tensor(clean_steps_, torch::kLong));

@@ -37,4 +37,10 @@ class LossScaler {
   int64_t clean_steps_ = 0;
 };
 
+// The end of every trainer's optimizer step: the gradients of `params` unscaled (and checked for an fp16
+// overflow), clipped to `max_grad_norm`, one AdamW step at `lr`, the gradients cleared. Returns the norm
+// before clipping, or NaN when the step was skipped.
+double scaled_adamw_step(torch::optim::AdamW& optimizer, LossScaler& scaler, const std::vector<torch::Tensor>& params,
+                         double max_grad_norm, double lr);
+
 }  // namespace auhead::train

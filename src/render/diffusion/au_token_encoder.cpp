@@ -11,7 +11,8 @@ AuTokenEncoderImpl::AuTokenEncoderImpl(const AuTokenEncoderOptions& o) : options
 }
 
 torch::Tensor AuTokenEncoderImpl::forward(const torch::Tensor& au) {
-  torch::Tensor t = proj_out(torch::silu(proj_in(au)));
+  // In the encoder's own dtype: float32 while it trains over a bf16/fp16 base.
+  torch::Tensor t = proj_out(torch::silu(proj_in(au.to(proj_in->weight.scalar_type()))));
   return norm(t.view({au.size(0), options_.tokens, options_.token_dim}));
 }
 

@@ -8,6 +8,7 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 #include "core/atomic_file.h"
+#include "checkpoint/state_dict.h"
 #include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/schedule_fit.h"
 #include "render/sampling_limits.h"
@@ -84,22 +85,16 @@ UNetConditionModel load_au_adapter(const UNetConditionModel& unet, const fs::pat
                                std::to_string(out->second.size(1)) + "], not [tokens x " + std::to_string(width) + ", " +
                                std::to_string(hidden) + "] for this denoising UNet");
   UNetConditionModel adapted = with_new_au_adapter(unet, au_dim, out->second.size(0) / width, hidden);
-  TensorMap adapter;
-  for (const auto& item : adapted->named_parameters(true))
-    if (is_au_adapter_key(item.key())) adapter[item.key()] = item.value();
-  for (const auto& [key, value] : state)
-    if (!adapter.count(key)) throw input_error(src, "unexpected key " + key + " (not a parameter of this UNet's AU adapter)");
-  torch::NoGradGuard no_grad;
-  for (auto& [key, param] : adapter) {
-    const auto it = state.find(key);
-    if (it == state.end()) throw input_error(src, "missing key " + key);
-    if (it->second.sizes() != param.sizes())
-      throw input_error(src, "key " + key + " has shape " + c10::str(it->second.sizes()) + ", the UNet expects " + c10::str(param.sizes()));
-    param.copy_(it->second);
-  }
+  // The file holds the adapter alone: every other key of the UNet may be absent from it.
+  StateDictOptions options;
+  for (const auto& [key, value] : module_state(*adapted))
+    if (!is_au_adapter_key(key)) options.allow_missing_prefixes.push_back(key);
+  load_state_dict(*adapted, state, src, options);
   adapted->eval();
   return adapted;
 }
+
+int64_t vae_factor(const DiffusionModels& m) { return int64_t{1} << (m.vae->config().block_out_channels.size() - 1); }
 
 NoiseScheduleConfig aniportrait_scheduler_config() {
   NoiseScheduleConfig c;

@@ -43,6 +43,10 @@ struct DiffusionModels {
 // naming the file; bad keys or shapes are input errors naming the key; a bad override is a usage error.
 DiffusionModels load_diffusion_models(const std::filesystem::path& dir, const SamplingOptions& overrides = {});
 
+// The side, in pixels, of the square one latent cell covers: the VAE halves the frame once per block after
+// the first (8 for SD-1.5's VAE).
+int64_t vae_factor(const DiffusionModels& m);
+
 // `unet` with the AU adapter of `file` (au_adapter.safetensors, as `auhead train render` writes it: the
 // adapter's parameters only, its token count and width read from their shapes). Keys or shapes that are
 // not this UNet's adapter are input errors naming the file.

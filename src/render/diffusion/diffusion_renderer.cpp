@@ -75,8 +75,6 @@ cv::Mat tensor_to_image(const torch::Tensor& x) {
   return cv::Mat(int(t.size(0)), int(t.size(1)), CV_8UC3, t.data_ptr()).clone();
 }
 
-int64_t vae_factor(const DiffusionModels& m) { return int64_t{1} << (m.vae->config().block_out_channels.size() - 1); }
-
 }  // namespace
 
 DiffusionRenderer::DiffusionRenderer(const render::RendererOptions& options) : Renderer(options) {

@@ -98,7 +98,7 @@ UNetConditionModelImpl::UNetConditionModelImpl(const UNetConfig& c) : config_(c)
 
 torch::Tensor UNetConditionModelImpl::encode_au(const torch::Tensor& au) {
   if (!au_encoder) throw Error(ExitCode::internal, "UNet: this model has no AU adapter");
-  return au_encoder(au.to(au_encoder->parameters().front().scalar_type()));
+  return au_encoder(au);
 }
 
 torch::Tensor UNetConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timestep,
