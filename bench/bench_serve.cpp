@@ -1,8 +1,11 @@
 // Load on `auhead serve` (issue #16): an in-process server on a loopback port and N clients that each
 // submit short jobs (POST /v1/jobs), poll them, and fetch both results, until M jobs are done. Prints
 // failures, the latency from submit to both results fetched (p50 / p95 / max), throughput and the
-// process's peak RSS (server and clients together).
-// Usage: bench_serve [--jobs 200] [--concurrency 8] [--workers 2] [--seconds-of-audio 1] [--size 128] [--json]
+// process's peak RSS (server and clients together). With --queue redis://HOST:PORT --shared-dir D the
+// server is a front end of the shared queue and the jobs run in `auhead serve --worker` processes that
+// you start beside it (their memory is not in the RSS figure).
+// Usage: bench_serve [--jobs 200] [--concurrency 8] [--workers 2] [--seconds-of-audio 1] [--size 128]
+//                    [--queue redis://HOST:PORT --shared-dir D] [--json]
 #include <sys/resource.h>
 
 #include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange without it
@@ -94,6 +97,7 @@ int main(int argc, char** argv) try {
   int jobs = 200, concurrency = 8, workers = 2, size = 128;
   double audio_seconds = 1;
   bool as_json = false;
+  std::string queue, shared_dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] {
@@ -106,6 +110,8 @@ int main(int argc, char** argv) try {
     else if (a == "--seconds-of-audio") audio_seconds = std::stod(next());
     else if (a == "--size") size = std::stoi(next());
     else if (a == "--json") as_json = true;
+    else if (a == "--queue") queue = next();
+    else if (a == "--shared-dir") shared_dir = next();
     else throw auhead::usage_error("unknown option " + a);
   }
   const std::string src = AUHEAD_SOURCE_DIR;
@@ -125,6 +131,7 @@ int main(int argc, char** argv) try {
   o.limits.workers = workers;
   o.limits.queue = jobs;
   o.work_dir = std::filesystem::temp_directory_path() / ("auhead-bench-serve-" + std::to_string(::getpid()));
+  if (!queue.empty()) o.shared = auhead::serve::SharedQueueOptions{queue, shared_dir};
   auhead::serve::HttpServer server(o);
   const uint16_t port = server.port();
   std::thread serving([&] { server.run(); });
@@ -173,15 +180,16 @@ int main(int argc, char** argv) try {
   getrusage(RUSAGE_SELF, &u);
   const double rss_mb = double(u.ru_maxrss) / 1024;
   if (as_json)
-    std::printf("{\"bench\":\"serve\",\"jobs\":%d,\"concurrency\":%d,\"workers\":%d,\"audio_s\":%.1f,\"size\":%d,"
+    std::printf("{\"bench\":\"serve\",\"queue\":\"%s\",\"jobs\":%d,\"concurrency\":%d,\"workers\":%d,\"audio_s\":%.1f,\"size\":%d,"
                 "\"failures\":%d,\"latency_p50_ms\":%.0f,\"latency_p95_ms\":%.0f,\"latency_max_ms\":%.0f,"
                 "\"jobs_per_s\":%.2f,\"peak_rss_mb\":%.0f}\n",
-                jobs, concurrency, workers, audio_seconds, size, failures.load(), percentile(latency, 0.5),
-                percentile(latency, 0.95), percentile(latency, 1), double(jobs) / wall, rss_mb);
+                queue.empty() ? "in-process" : "redis", jobs, concurrency, workers, audio_seconds, size, failures.load(),
+                percentile(latency, 0.5), percentile(latency, 0.95), percentile(latency, 1), double(jobs) / wall, rss_mb);
   else
-    std::printf("serve: %d jobs (%.1f s of speech, %d², fast lip sync) from %d clients on %d workers: %d failed; "
+    std::printf("serve (%s queue): %d jobs (%.1f s of speech, %d², fast lip sync) from %d clients on %d workers: %d failed; "
                 "submit to both results p50 %.0f ms, p95 %.0f ms, max %.0f ms; %.2f jobs/s; peak RSS %.0f MB%s%s\n",
-                jobs, audio_seconds, size, concurrency, workers, failures.load(), percentile(latency, 0.5),
+                queue.empty() ? "in-process" : "redis", jobs, audio_seconds, size, concurrency, workers, failures.load(),
+                percentile(latency, 0.5),
                 percentile(latency, 0.95), percentile(latency, 1), double(jobs) / wall, rss_mb,
                 first_failure.empty() ? "" : "; first failure: ", first_failure.c_str());
   return failures ? 1 : 0;

@@ -16,6 +16,7 @@ PACKAGES=(
   python-matplotlib-data pocketsphinx-testdata
   libpocketsphinx-dev pocketsphinx-en-us libespeak-ng-dev
   libboost-dev libgmime-3.0-dev pybind11-dev python3-dev python3-numpy libgloo-dev
+  libhiredis-dev redis-server
 )
 for arg in "$@"; do
   case "$arg" in

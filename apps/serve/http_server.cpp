@@ -26,6 +26,7 @@
 
 #include "auhead/stream.h"
 #include "core/data_path.h"
+#include "serve/job_service.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -95,9 +96,20 @@ json job_json(const JobStatus& s) {
   json j = {{"id", s.id}, {"state", s.state}, {"progress", std::round(s.progress * 1000) / 1000}};
   j["error"] = s.error.empty() ? json(nullptr) : json(s.error);
   if (s.code) j["code"] = s.code;
+  j["attempts"] = s.attempts;
   if (s.state == "done") j["results"] = {{"video", s.video}, {"au", s.au}};
   return j;
 }
+
+// A private folder for one request's files, removed when it goes out of scope.
+struct Scratch {
+  fs::path path;
+  explicit Scratch(fs::path p) : path(std::move(p)) {}
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
 
 void set_timeouts(int fd, double seconds) {
   timeval tv{};
@@ -113,7 +125,8 @@ struct HttpServer::Impl {
   ServeOptions options;
   asio::io_context io;
   tcp::acceptor acceptor{io};
-  JobService jobs;
+  JobRunner runner;
+  std::unique_ptr<JobQueue> jobs;
   int wake[2] = {-1, -1};
   std::atomic<bool> stopping{false};
   std::mutex conn_mutex;
@@ -121,9 +134,14 @@ struct HttpServer::Impl {
   std::set<int> open_fds;
   int connections = 0;
   std::atomic<int> streams{0};
+  std::atomic<uint64_t> next_scratch{0};
 
   explicit Impl(ServeOptions o)
-      : options(std::move(o)), jobs(options.work_dir, options.limits, options.models) {
+      : options(std::move(o)), runner(options.limits, options.models) {
+    if (options.shared)
+      jobs = std::make_unique<RedisJobQueue>(*options.shared, runner);
+    else
+      jobs = std::make_unique<JobService>(options.work_dir / "jobs", runner);
     if (::pipe(wake) != 0) throw Error(ExitCode::internal, "serve: cannot make a pipe");
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options.host, ec);
@@ -167,6 +185,12 @@ struct HttpServer::Impl {
     shutdown();
   }
 
+  fs::path scratch_folder() {
+    fs::path dir = options.work_dir / "scratch" / (random_job_id() + std::to_string(next_scratch.fetch_add(1)));
+    fs::create_directories(dir);
+    return dir;
+  }
+
   // Too many connections: a 503 without reading the request.
   void refuse(tcp::socket socket) {
     boost::system::error_code ec;
@@ -184,10 +208,12 @@ struct HttpServer::Impl {
     stopping = true;
     boost::system::error_code ec;
     acceptor.close(ec);
-    jobs.shutdown(options.shutdown_seconds);
+    jobs->shutdown(options.shutdown_seconds);
     std::unique_lock lock(conn_mutex);
     for (int fd : open_fds) ::shutdown(fd, SHUT_RDWR);  // ends blocked reads in connection threads
     conn_done.wait_for(lock, std::chrono::seconds(5), [&] { return connections == 0; });
+    std::error_code fec;
+    fs::remove_all(options.work_dir, fec);
   }
 
   void connection(tcp::socket socket) {
@@ -294,8 +320,8 @@ struct HttpServer::Impl {
     if (target == "/v1/health") {
       if (auto r = only(http::verb::get)) return *r;
       return reply_json(req, http::status::ok,
-                        {{"status", stopping ? "stopping" : "ok"}, {"jobs_running", jobs.running()},
-                         {"jobs_queued", jobs.queued()}, {"streams", streams.load()}});
+                        {{"status", stopping ? "stopping" : "ok"}, {"jobs_running", jobs->running()},
+                         {"jobs_queued", jobs->queued()}, {"streams", streams.load()}});
     }
     if (target == "/v1/openapi.json") {
       if (auto r = only(http::verb::get)) return *r;
@@ -307,13 +333,14 @@ struct HttpServer::Impl {
     if (target == "/v1/au") {
       if (auto r = only(http::verb::post)) return *r;
       if (auto r = multipart()) return *r;
-      return reply(req, http::status::ok, jobs.au_now(form(req), {}));
+      const Scratch scratch(scratch_folder());
+      return reply(req, http::status::ok, runner.au_now(form(req), scratch.path, {}));
     }
     if (target == "/v1/jobs") {
       if (auto r = only(http::verb::post)) return *r;
       if (auto r = multipart()) return *r;
-      const std::string id = jobs.submit(form(req));
-      Response res = reply_json(req, http::status::accepted, job_json(*jobs.status(id)));
+      const std::string id = jobs->submit(form(req));
+      Response res = reply_json(req, http::status::accepted, job_json(*jobs->status(id)));
       res.set(http::field::location, "/v1/jobs/" + id);
       return res;
     }
@@ -324,12 +351,12 @@ struct HttpServer::Impl {
         which = rest.substr(slash + 1);
         rest = rest.substr(0, slash);
       }
-      auto status = jobs.status(rest);
+      auto status = jobs->status(rest);
       if (!status) return error_reply(req, http::status::not_found, "not_found", "no job " + printable(rest));
       if (which.empty()) {
         if (method == http::verb::delete_) {
-          jobs.cancel(rest);
-          return reply_json(req, http::status::ok, job_json(*jobs.status(rest)));
+          jobs->cancel(rest);
+          return reply_json(req, http::status::ok, job_json(*jobs->status(rest)));
         }
         if (auto r = only(http::verb::get)) return *r;
         return reply_json(req, http::status::ok, job_json(*status));
@@ -339,7 +366,7 @@ struct HttpServer::Impl {
       if (auto r = only(http::verb::get)) return *r;
       if (status->state != "done")
         return error_reply(req, http::status::conflict, "not_ready", "the job is " + status->state);
-      auto bytes = jobs.result(rest, which);
+      auto bytes = jobs->result(rest, which);
       if (!bytes) return error_reply(req, http::status::gone, "gone", "the " + which + " was fetched already or removed");
       return reply(req, http::status::ok, *bytes, which == "video" ? "video/mp4" : "application/json");
     }
@@ -366,14 +393,8 @@ struct HttpServer::Impl {
       ws.text(true);
       ws.write(asio::buffer(j.dump()));
     };
-    const fs::path scratch = jobs.scratch_folder();
-    struct Remove {
-      fs::path p;
-      ~Remove() {
-        std::error_code e;
-        fs::remove_all(p, e);
-      }
-    } remove{scratch};
+    const Scratch held(scratch_folder());
+    const fs::path& scratch = held.path;
     try {
       beast::flat_buffer buffer;
       auto next = [&]() -> bool {  // reads one message; false when the peer closed
@@ -395,7 +416,7 @@ struct HttpServer::Impl {
       if (ws.got_text()) throw usage_error("stream: the second message must be the portrait file (binary)");
       FormPart image;
       image.data = beast::buffers_to_string(buffer.data());
-      const Portrait portrait = jobs.load_portrait(image, scratch);
+      const Portrait portrait = runner.load_portrait(image, scratch);
       StreamSession session(portrait, start.config);
       session.set_overrides(start.overrides);
       std::vector<uint8_t> jpeg;

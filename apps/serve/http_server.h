@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "serve/job_service.h"
+#include "serve/job_runner.h"
+#include "serve/redis_job_queue.h"
 
 namespace auhead::serve {
 
@@ -23,6 +25,7 @@ struct ServeOptions {
   double shutdown_seconds = 10;              // on stop: how long running jobs may still take
   std::filesystem::path work_dir;            // private job files (created; removed on exit)
   ModelNames models;                         // --model NAME=DIR
+  std::optional<SharedQueueOptions> shared;  // jobs in Redis for `--worker` processes; else in-process
 };
 
 class HttpServer {

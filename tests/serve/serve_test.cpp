@@ -1,143 +1,14 @@
 // `auhead serve` (apps/serve/) against a server on an ephemeral loopback port, with a Beast client:
 // every endpoint, the job life cycle, limits (body size, queue), malformed and hostile requests,
 // abrupt disconnects, the WebSocket stream protocol, and a graceful stop that leaves nothing behind.
-#include <gtest/gtest.h>
+#include "serve/serve_client.h"
 
-#include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange without it
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "build_config.h"
-#include "serve/http_server.h"
 #include "cli/cli_test_util.h"
-#include "test_util.h"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
-using nlohmann::json;
-namespace fs = std::filesystem;
-
-namespace {
-
-std::string file_bytes(const std::string& name) {
-  std::ifstream in(std::string(AUHEAD_SOURCE_DIR) + "/examples/" + name, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A server on 127.0.0.1:<any free port>, run on its own thread.
-class Server {
- public:
-  explicit Server(auhead::serve::ServeOptions o = {}) : dir_("serve") {
-    o.port = 0;
-    o.work_dir = dir_.path() / "work";
-    work_ = o.work_dir;
-    server_ = std::make_unique<auhead::serve::HttpServer>(o);
-    port_ = server_->port();
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  ~Server() { stop(); }
-  void stop() {
-    if (thread_.joinable()) {
-      server_->stop();
-      thread_.join();
-    }
-  }
-  uint16_t port() const { return port_; }
-  const fs::path& work() const { return work_; }
-
- private:
-  auhead::test::TempDir dir_;
-  fs::path work_;
-  std::unique_ptr<auhead::serve::HttpServer> server_;
-  uint16_t port_ = 0;
-  std::thread thread_;
-};
-
-struct Reply {
-  int status = 0;
-  std::string type, body;
-  json js() const { return json::parse(body, nullptr, false); }
-};
-
-Reply request(uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
-              const std::string& type = "") {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "localhost");
-  if (!type.empty()) req.set(http::field::content_type, type);
-  req.body() = body;
-  req.prepare_payload();
-  beast::error_code ec;
-  http::write(socket, req, ec);  // a server that refuses a body answers before reading it all
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(256u << 20);
-  http::read(socket, buffer, parser);
-  auto res = parser.release();
-  return {int(res.result_int()), std::string(res[http::field::content_type]), res.body()};
-}
-
-struct Part {
-  std::string name, filename, type, data;
-};
-
-std::string multipart(const std::vector<Part>& parts, const std::string& boundary = "auheadTestBoundary7") {
-  std::string b;
-  for (const auto& p : parts) {
-    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
-    if (!p.filename.empty()) b += "; filename=\"" + p.filename + "\"";
-    b += "\r\n";
-    if (!p.type.empty()) b += "Content-Type: " + p.type + "\r\n";
-    b += "\r\n" + p.data + "\r\n";
-  }
-  return b + "--" + boundary + "--\r\n";
-}
-
-const std::string kForm = "multipart/form-data; boundary=auheadTestBoundary7";
-
-Reply submit(uint16_t port, const json& options, const std::string& audio = file_bytes("speech.wav"),
-             const std::string& audio_name = "speech.wav") {
-  return request(port, http::verb::post, "/v1/jobs",
-                 multipart({{"audio", audio_name, "audio/wav", audio},
-                            {"portrait", "portrait.jpg", "image/jpeg", file_bytes("portrait.jpg")},
-                            {"options", "", "application/json", options.dump()}}),
-                 kForm);
-}
-
-json wait_done(uint16_t port, const std::string& id, double seconds = 120) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  json j;
-  double last = 0;
-  while (std::chrono::steady_clock::now() < until) {
-    j = request(port, http::verb::get, "/v1/jobs/" + id).js();
-    EXPECT_GE(j["progress"].get<double>(), last);
-    last = j["progress"].get<double>();
-    if (j["state"] != "queued" && j["state"] != "running") return j;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return j;
-}
-
-const json kFast = {{"lipsync", "fast"}, {"size", 128}, {"emotion", "happy"}};
-
-}  // namespace
+namespace websocket = boost::beast::websocket;
+using namespace serve_test;
 
 TEST(Serve, HealthAndOpenApi) {
   Server s;

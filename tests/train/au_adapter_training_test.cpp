@@ -62,7 +62,9 @@ TEST(AuAdapterTraining, LearnsADiscSizeThatSamplingShowsInItsRegionOnly) {
   const int steps = 300;
   for (int s = 0; s < steps; ++s) {
     const torch::Tensor a = torch::randint(0, 5, {8}, g, torch::kLong).to(torch::kFloat) / 4;
-    AuAdapterBatch batch{disc_latents(a), au_vectors(a), {}, {}};
+    AuAdapterBatch batch;
+    batch.latents = disc_latents(a);
+    batch.au = au_vectors(a);
     const double loss = trainer.step(batch, settings.lr).loss;
     if (s < 20) first += loss / 20;
     if (s >= steps - 20) last += loss / 20;
