@@ -291,14 +291,16 @@ PYBIND11_MODULE(auhead, m) {
                             "live speech in, frames out: push() returns the frames that became final as "
                             "(index, time, aus[30], image H×W×3) tuples")
       .def(py::init([](const Portrait& p, int size, double fps, uint64_t seed, bool still, bool keep,
-                       std::optional<std::string> emotion, float intensity, double context, double lookahead, double ramp) {
-             StreamConfig c{size, fps, seed, still, keep, emotion_from(emotion), intensity, context, lookahead, ramp};
+                       std::optional<std::string> emotion, float intensity, double context, double lookahead, double ramp,
+                       int sample_rate) {
+             StreamConfig c{size, fps, seed, still, keep, emotion_from(emotion), intensity, context, lookahead, ramp, sample_rate};
              py::gil_scoped_release release;
              return std::make_unique<StreamSession>(p, c);
            }),
            py::arg("portrait"), py::arg("size") = 512, py::arg("fps") = 25.0, py::arg("seed") = 0, py::arg("still") = false,
            py::arg("keep_portrait_expression") = false, py::arg("emotion") = py::none(), py::arg("emotion_intensity") = 0.7f,
-           py::arg("context_seconds") = 2.0, py::arg("lookahead_seconds") = 0.1, py::arg("emotion_ramp_seconds") = 0.2)
+           py::arg("context_seconds") = 2.0, py::arg("lookahead_seconds") = 0.1, py::arg("emotion_ramp_seconds") = 0.2,
+           py::arg("sample_rate") = 16000)
       .def("push", [](StreamSession& s, py::array_t<float, py::array::c_style | py::array::forcecast> audio) {
              const std::vector<float> samples = samples_from(audio);
              return stream_frames([&](const StreamFrameCallback& cb) { s.push(samples, cb); });

@@ -448,7 +448,7 @@ struct HttpServer::Impl {
             }
           }
           carry.erase(0, n * width);
-          if (session.seconds_in() + double(n) / 16000 > options.limits.max_audio_seconds)
+          if (session.seconds_in() + double(n) / start.config.sample_rate > options.limits.max_audio_seconds)
             throw input_error("stream", "longer than this server takes (" +
                                             std::to_string(int(options.limits.max_audio_seconds)) + " s)");
           session.push(samples, send_frame);

@@ -135,10 +135,9 @@ StreamStart parse_stream_start(const json& m) {
                 "keep_portrait_expression", "context_seconds", "lookahead_seconds", "emotion_ramp_seconds", "set"},
             "start message");
   StreamStart s;
-  if (m.contains("sample_rate") && integer(m, "sample_rate", 1, 1000000) != 16000)
-    throw usage_error("start message: sample_rate must be 16000");
-  if (m.contains("format")) s.float_samples = text(m, "format", {"s16le", "f32le"}) == "f32le";
   StreamConfig& c = s.config;
+  if (m.contains("sample_rate")) c.sample_rate = int(integer(m, "sample_rate", 8000, 192000));
+  if (m.contains("format")) s.float_samples = text(m, "format", {"s16le", "f32le"}) == "f32le";
   if (m.contains("emotion")) c.emotion = emotion(m, "emotion");
   if (m.contains("emotion_intensity")) c.emotion_intensity = float(number(m, "emotion_intensity", 0, 1));
   if (m.contains("size")) c.size = int(integer(m, "size", 64, 4096));

@@ -31,7 +31,7 @@ using ModelNames = std::map<std::string, std::filesystem::path>;
 GenerateRequest parse_generate_options(const nlohmann::json& options, const ModelNames& models,
                                        bool stage1_only = false);
 
-// The stream's start message: sample_rate (16000), format (s16le | f32le) and the stream settings
+// The stream's start message: sample_rate (8000 to 192000, default 16000), format (s16le | f32le) and the stream settings
 // (emotion, emotion_intensity, size, fps, seed, still, keep_portrait_expression, context_seconds,
 // lookahead_seconds, emotion_ramp_seconds, set).
 struct StreamStart {

@@ -33,6 +33,7 @@ struct StreamConfig {
   double context_seconds = 2.0;           // audio before a frame that its lip sync reads, 0.5 to 10
   double lookahead_seconds = 0.1;         // audio after a frame that must have arrived, 0.06 to 1
   double emotion_ramp_seconds = 0.2;      // a change of emotion blends in over this long, 0 to 5
+  int sample_rate = 16000;                // of the pushed samples, 8000 to 192000 (others are resampled)
 };
 
 struct StreamFrame {
@@ -51,7 +52,7 @@ class StreamSession {
   StreamSession(StreamSession&&) noexcept;
   StreamSession& operator=(StreamSession&&) noexcept;
 
-  // Appends 16 kHz mono samples in [-1, 1] (any count, even 0) and calls `frame` for every frame that
+  // Appends mono samples in [-1, 1] at config.sample_rate (any count, even 0) and calls `frame` for every frame that
   // became final, in order. Non-finite samples are an input error; after an error the session is spent.
   void push(std::span<const float> samples, const StreamFrameCallback& frame);
   // The end of the speech: the remaining frames (as many as the offline pipeline makes for this much

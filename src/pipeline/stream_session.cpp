@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 
 #include <opencv2/core.hpp>
 
@@ -12,6 +13,7 @@
 #include "auhead/error.h"
 #include "core/library_messages.h"
 #include "core/run_context.h"
+#include "media/pcm_resampler.h"
 #include "pipeline/portrait_data.h"
 #include "render/warp/head_motion.h"
 #include "render/warp/warp_renderer.h"
@@ -34,6 +36,8 @@ void check_stream_config(const StreamConfig& c) {
     throw usage_error("stream: lookahead must be 0.06 to 1 s, got " + std::to_string(c.lookahead_seconds));
   if (!in(c.emotion_ramp_seconds, 0, 5))
     throw usage_error("stream: emotion ramp must be 0 to 5 s, got " + std::to_string(c.emotion_ramp_seconds));
+  if (!in(c.sample_rate, 8000, 192000))
+    throw usage_error("stream: sample rate must be 8000 to 192000 Hz, got " + std::to_string(c.sample_rate));
 }
 
 EmotionState emotion_state(std::optional<Emotion> e, float intensity) {
@@ -79,10 +83,13 @@ struct StreamSession::Impl {
   std::optional<render::warp::HeadMotionPose> pose;  // the last frame's, filtered
   bool finished = false, spent = false;
   cv::Mat frame;
+  std::optional<media::PcmResampler> resampler;  // when the pushed audio is not at 16 kHz
+  int64_t pushed = 0;                            // samples pushed, at config.sample_rate
 
   Impl(const Portrait& p, const StreamConfig& c, const RunHooks& h)
       : config(c), hooks(h), portrait(p), generator(generator_options(c)), renderer(renderer_options(c)) {
     to = from = emotion_state(c.emotion, c.emotion_intensity);
+    if (c.sample_rate != int(kRate)) resampler.emplace(c.sample_rate, int(kRate));
   }
 
   int64_t total() const { return audio_base + int64_t(audio.size()); }
@@ -234,8 +241,14 @@ void StreamSession::push(std::span<const float> samples, const StreamFrameCallba
   s.guarded([&] {
     for (std::size_t i = 0; i < samples.size(); ++i)
       if (!std::isfinite(samples[i]))
-        throw input_error("stream", "sample " + std::to_string(s.total() + int64_t(i)) + " is not a finite number");
-    s.audio.insert(s.audio.end(), samples.begin(), samples.end());
+        throw input_error("stream", "sample " + std::to_string(s.pushed + int64_t(i)) + " is not a finite number");
+    s.pushed += int64_t(samples.size());
+    if (s.resampler) {
+      const std::vector<float> at16k = s.resampler->push(samples);
+      s.audio.insert(s.audio.end(), at16k.begin(), at16k.end());
+    } else {
+      s.audio.insert(s.audio.end(), samples.begin(), samples.end());
+    }
     s.emit_ready(frame);
   });
 }
@@ -245,6 +258,10 @@ void StreamSession::finish(const StreamFrameCallback& frame) {
   if (s.finished) return;
   s.guarded([&] {
     s.finished = true;
+    if (s.resampler) {
+      const std::vector<float> rest = s.resampler->flush();
+      s.audio.insert(s.audio.end(), rest.begin(), rest.end());
+    }
     s.emit_ready(frame);
   });
 }
@@ -268,6 +285,6 @@ void StreamSession::set_overrides(std::vector<AuOverride> overrides) {
 }
 
 int64_t StreamSession::frames_out() const { return impl_->next_render; }
-double StreamSession::seconds_in() const { return double(impl_->total()) / kRate; }
+double StreamSession::seconds_in() const { return double(impl_->pushed) / impl_->config.sample_rate; }
 
 }  // namespace auhead

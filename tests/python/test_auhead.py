@@ -101,6 +101,10 @@ class Bindings(unittest.TestCase):
         index, time, aus, image = frames[-1]
         self.assertEqual(aus.shape, (30,))
         self.assertEqual(image.shape, (128, 128, 3))
+        # 8 kHz audio (every other sample) is resampled inside: 2 s give the same 50 frames.
+        s8 = auhead.StreamSession(self.portrait, size=64, sample_rate=8000)
+        frames8 = s8.push(self.audio[:32000:2]) + s8.finish()
+        self.assertEqual(len(frames8), 50)
 
 
 if __name__ == "__main__":

@@ -134,68 +134,77 @@ TEST(Serve, AFullQueueIs429AndDeleteCancels) {
   EXPECT_EQ(submit(s.port(), kFast).status, 202);  // room again
 }
 
+// At 16 kHz, and at 8 kHz (every other sample), which the session resamples.
 TEST(Serve, StreamOverWebSocket) {
   Server s;
-  asio::io_context io;
-  websocket::stream<tcp::socket> ws(io);
-  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), s.port()});
-  ws.handshake("localhost", "/v1/stream");
-  ws.text(true);
-  ws.write(asio::buffer(json{{"type", "start"}, {"sample_rate", 16000}, {"format", "s16le"}, {"size", 128},
-                             {"emotion", "neutral"}}.dump()));
-  ws.binary(true);
-  ws.write(asio::buffer(file_bytes("portrait.jpg")));
-  // 2 s of the speech as s16le in 40-ms messages (a WAV's header skipped: 44 bytes).
-  const std::string wav = file_bytes("speech.wav");
-  const std::string pcm = wav.substr(44, 2 * 32000);
-  int jpegs = 0, infos = 0, last_index = -1;
-  bool ended = false;
-  std::thread reader([&] {
-    beast::flat_buffer b;
-    for (;;) {
-      beast::error_code ec;
-      ws.read(b, ec);
-      if (ec) return;
-      const std::string m = beast::buffers_to_string(b.data());
-      b.consume(b.size());
-      if (!ws.got_text()) {
-        EXPECT_EQ(uint8_t(m[0]), 0xFF);
-        EXPECT_EQ(uint8_t(m[1]), 0xD8);  // JPEG
-        ++jpegs;
-        continue;
-      }
-      json j = json::parse(m);
-      if (j["type"] == "frame") {
-        EXPECT_EQ(j["index"].get<int>(), last_index + 1);
-        last_index = j["index"];
-        EXPECT_EQ(j["aus"].size(), 30u);
-        ++infos;
-      } else if (j["type"] == "end") {
-        ended = true;
-      } else {
-        ADD_FAILURE() << m;
-      }
-    }
-  });
-  for (std::size_t i = 0; i < pcm.size(); i += 1280) {
-    if (i == pcm.size() / 2) {
-      ws.text(true);
-      ws.write(asio::buffer(json{{"type", "set"}, {"emotion", "happy"}, {"set", {"jaw_drop=0.2"}}}.dump()));
-    }
+  for (const int rate : {16000, 8000}) {
+    asio::io_context io;
+    websocket::stream<tcp::socket> ws(io);
+    ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), s.port()});
+    ws.handshake("localhost", "/v1/stream");
+    ws.text(true);
+    ws.write(asio::buffer(json{{"type", "start"}, {"sample_rate", rate}, {"format", "s16le"}, {"size", 128},
+                               {"emotion", "neutral"}}.dump()));
     ws.binary(true);
-    ws.write(asio::buffer(pcm.substr(i, 1280)));
+    ws.write(asio::buffer(file_bytes("portrait.jpg")));
+    // 2 s of the speech as s16le in 40-ms messages (a WAV's header skipped: 44 bytes).
+    const std::string wav = file_bytes("speech.wav");
+    std::string pcm = wav.substr(44, 2 * 32000);
+    if (rate == 8000) {
+      std::string half;
+      for (std::size_t i = 0; i < pcm.size(); i += 4) half += pcm.substr(i, 2);
+      pcm = half;
+    }
+    const std::size_t chunk = 1280 * rate / 16000;  // 40 ms
+    int jpegs = 0, infos = 0, last_index = -1;
+    bool ended = false;
+    std::thread reader([&] {
+      beast::flat_buffer b;
+      for (;;) {
+        beast::error_code ec;
+        ws.read(b, ec);
+        if (ec) return;
+        const std::string m = beast::buffers_to_string(b.data());
+        b.consume(b.size());
+        if (!ws.got_text()) {
+          EXPECT_EQ(uint8_t(m[0]), 0xFF);
+          EXPECT_EQ(uint8_t(m[1]), 0xD8);  // JPEG
+          ++jpegs;
+          continue;
+        }
+        json j = json::parse(m);
+        if (j["type"] == "frame") {
+          EXPECT_EQ(j["index"].get<int>(), last_index + 1);
+          last_index = j["index"];
+          EXPECT_EQ(j["aus"].size(), 30u);
+          ++infos;
+        } else if (j["type"] == "end") {
+          ended = true;
+        } else {
+          ADD_FAILURE() << m;
+        }
+      }
+    });
+    for (std::size_t i = 0; i < pcm.size(); i += chunk) {
+      if (i == pcm.size() / 2) {
+        ws.text(true);
+        ws.write(asio::buffer(json{{"type", "set"}, {"emotion", "happy"}, {"set", {"jaw_drop=0.2"}}}.dump()));
+      }
+      ws.binary(true);
+      ws.write(asio::buffer(pcm.substr(i, chunk)));
+    }
+    ws.text(true);
+    ws.write(asio::buffer(std::string(R"({"type": "end"})")));
+    reader.join();
+    EXPECT_TRUE(ended);
+    EXPECT_EQ(jpegs, 50);
+    EXPECT_EQ(infos, 50);
   }
-  ws.text(true);
-  ws.write(asio::buffer(std::string(R"({"type": "end"})")));
-  reader.join();
-  EXPECT_TRUE(ended);
-  EXPECT_EQ(jpegs, 50);
-  EXPECT_EQ(infos, 50);
 }
 
 TEST(Serve, StreamErrorsAreMessagesThenClose) {
   Server s;
-  for (const std::string& first : {std::string(R"({"type": "start", "sample_rate": 44100})"), std::string("not json")}) {
+  for (const std::string& first : {std::string(R"({"type": "start", "sample_rate": 4000})"), std::string("not json")}) {
     asio::io_context io;
     websocket::stream<tcp::socket> ws(io);
     ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), s.port()});
