@@ -93,9 +93,7 @@ std::string renderer_key(const RendererConfig& c) {
 
 JobRunner::JobRunner(ServiceLimits limits, ModelNames models) : limits_(limits), models_(std::move(models)) {}
 
-std::vector<float> JobRunner::load_audio_part(const FormPart& part, const fs::path& folder) const {
-  const fs::path file = folder / "audio.in";
-  write_bytes(file, part.data);
+std::vector<float> JobRunner::load_audio_file(const fs::path& file) const {
   std::vector<float> samples;
   try {
     samples = load_audio(file);
@@ -107,9 +105,7 @@ std::vector<float> JobRunner::load_audio_part(const FormPart& part, const fs::pa
   return samples;
 }
 
-Portrait JobRunner::load_portrait(const FormPart& part, const fs::path& folder) const {
-  const fs::path file = folder / "portrait.in";
-  write_bytes(file, part.data);
+Portrait JobRunner::load_portrait_file(const fs::path& file) const {
   std::optional<Portrait> p;
   try {
     p = Portrait::load(file);
@@ -123,29 +119,41 @@ Portrait JobRunner::load_portrait(const FormPart& part, const fs::path& folder) 
   return Portrait::from_rgb(v, "portrait");
 }
 
+std::vector<float> JobRunner::load_audio_part(const FormPart& part, const fs::path& folder) const {
+  write_bytes(folder / "audio.in", part.data);
+  return load_audio_file(folder / "audio.in");
+}
+
+Portrait JobRunner::load_portrait(const FormPart& part, const fs::path& folder) const {
+  write_bytes(folder / "portrait.in", part.data);
+  return load_portrait_file(folder / "portrait.in");
+}
+
+JobInputs JobRunner::decode(const fs::path& dir, const std::string& options) const {
+  JobInputs job;
+  job.request = parse_generate_options(parse_options(options), models_);
+  job.samples = load_audio_file(dir / "audio.in");
+  job.portrait = load_portrait_file(dir / "portrait.in");
+  return job;
+}
+
 JobInputs JobRunner::accept(const std::map<std::string, FormPart>& form, const fs::path& dir) const {
   only_parts(form, {"audio", "portrait", "options"});
   const FormPart& audio = required(form, "audio");
   const FormPart& portrait = required(form, "portrait");
   const std::string options = options_text(form);
-  JobInputs job;
-  job.request = parse_generate_options(parse_options(options), models_);
+  parse_generate_options(parse_options(options), models_);  // a bad request fails before any file is written
   write_bytes(dir / "options.json", options);
-  job.samples = load_audio_part(audio, dir);
-  job.portrait = load_portrait(portrait, dir);
-  return job;
+  write_bytes(dir / "audio.in", audio.data);
+  write_bytes(dir / "portrait.in", portrait.data);
+  return decode(dir, options);
 }
 
 JobInputs JobRunner::reload(const fs::path& dir) const {
   auto options = read_bytes(dir / "options.json");
-  auto audio = read_bytes(dir / "audio.in");
-  auto portrait = read_bytes(dir / "portrait.in");
-  if (!options || !audio || !portrait) throw input_error("job", "its uploads are missing from the shared folder");
-  std::map<std::string, FormPart> form;
-  form["options"].data = std::move(*options);
-  form["audio"].data = std::move(*audio);
-  form["portrait"].data = std::move(*portrait);
-  return accept(form, dir);
+  if (!options || !fs::exists(dir / "audio.in") || !fs::exists(dir / "portrait.in"))
+    throw input_error("job", "its uploads are missing from the shared folder");
+  return decode(dir, *options);  // reads only: another worker may read the same files
 }
 
 std::string JobRunner::au_now(const std::map<std::string, FormPart>& form, const fs::path& scratch,

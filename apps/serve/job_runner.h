@@ -57,7 +57,8 @@ class JobRunner {
   // The parts of POST /v1/jobs (audio, portrait, options), written into `dir` as audio.in,
   // portrait.in (and the options as options.json) and decoded; usage / bad-input errors name the part.
   JobInputs accept(const std::map<std::string, FormPart>& form, const std::filesystem::path& dir) const;
-  // The same inputs read back from a folder that accept() wrote (a worker of a shared queue).
+  // The same inputs read back from a folder that accept() wrote (a worker of a shared queue); it only
+  // reads, since another worker may be reading them too.
   JobInputs reload(const std::filesystem::path& dir) const;
 
   // Decoded 16 kHz audio, with the duration limit; a portrait, with the pixel limit.
@@ -74,6 +75,9 @@ class JobRunner {
                  std::stop_source& stop, const std::function<void(double)>& progress);
 
  private:
+  JobInputs decode(const std::filesystem::path& dir, const std::string& options) const;
+  std::vector<float> load_audio_file(const std::filesystem::path& file) const;
+  Portrait load_portrait_file(const std::filesystem::path& file) const;
   std::shared_ptr<const AuGenerator> generator(const AuGeneratorConfig& c);
   std::shared_ptr<const Renderer> renderer(const RendererConfig& c);
 
