@@ -129,31 +129,29 @@ Portrait JobRunner::load_portrait(const FormPart& part, const fs::path& folder) 
   return load_portrait_file(folder / "portrait.in");
 }
 
-JobInputs JobRunner::decode(const fs::path& dir, const std::string& options) const {
-  JobInputs job;
-  job.request = parse_generate_options(parse_options(options), models_);
-  job.samples = load_audio_file(dir / "audio.in");
-  job.portrait = load_portrait_file(dir / "portrait.in");
-  return job;
-}
-
 JobInputs JobRunner::accept(const std::map<std::string, FormPart>& form, const fs::path& dir) const {
   only_parts(form, {"audio", "portrait", "options"});
   const FormPart& audio = required(form, "audio");
   const FormPart& portrait = required(form, "portrait");
   const std::string options = options_text(form);
-  parse_generate_options(parse_options(options), models_);  // a bad request fails before any file is written
+  JobInputs job;
+  job.request = parse_generate_options(parse_options(options), models_);  // a bad request writes no file
   write_bytes(dir / "options.json", options);
-  write_bytes(dir / "audio.in", audio.data);
-  write_bytes(dir / "portrait.in", portrait.data);
-  return decode(dir, options);
+  job.samples = load_audio_part(audio, dir);
+  job.portrait = load_portrait(portrait, dir);
+  return job;
 }
 
 JobInputs JobRunner::reload(const fs::path& dir) const {
   auto options = read_bytes(dir / "options.json");
   if (!options || !fs::exists(dir / "audio.in") || !fs::exists(dir / "portrait.in"))
     throw input_error("job", "its uploads are missing from the shared folder");
-  return decode(dir, *options);  // reads only: another worker may read the same files
+  // Reads only: another worker may be reading the same files.
+  JobInputs job;
+  job.request = parse_generate_options(parse_options(*options), models_);
+  job.samples = load_audio_file(dir / "audio.in");
+  job.portrait = load_portrait_file(dir / "portrait.in");
+  return job;
 }
 
 std::string JobRunner::au_now(const std::map<std::string, FormPart>& form, const fs::path& scratch,

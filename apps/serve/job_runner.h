@@ -75,7 +75,6 @@ class JobRunner {
                  std::stop_source& stop, const std::function<void(double)>& progress);
 
  private:
-  JobInputs decode(const std::filesystem::path& dir, const std::string& options) const;
   std::vector<float> load_audio_file(const std::filesystem::path& file) const;
   Portrait load_portrait_file(const std::filesystem::path& file) const;
   std::shared_ptr<const AuGenerator> generator(const AuGeneratorConfig& c);

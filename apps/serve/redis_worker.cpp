@@ -68,7 +68,7 @@ void RedisWorker::loop(int index) {
           say(std::to_string(n) + " job(s) of a stopped worker back in the queue");
       }
       const std::string attempt = token + ":" + random_job_id().substr(0, 8);
-      auto id = store.claim(attempt, std::llround(options_.visibility_seconds * 1000));
+      auto id = store.claim(attempt, lease_ms());
       if (!id) {
         std::this_thread::sleep_for(100ms);
         continue;
@@ -89,7 +89,6 @@ void RedisWorker::loop(int index) {
 
 void RedisWorker::execute(RedisClient& redis, const std::string& id, const std::string& token) {
   RedisJobStore store(redis);
-  const long long lease_ms = std::llround(options_.visibility_seconds * 1000);
   const fs::path dir = shared_job_dir(options_.shared_dir, id);
   std::string result = "result-" + random_job_id().substr(0, 12);
   const fs::path out = dir / result;
@@ -113,7 +112,7 @@ void RedisWorker::execute(RedisClient& redis, const std::string& id, const std::
       last = Clock::now();
       lock.unlock();
       try {
-        switch (beat_store.heartbeat(id, token, lease_ms, progress)) {
+        switch (beat_store.heartbeat(id, token, lease_ms(), progress)) {
           case RedisJobStore::Beat::lost: lost = true, stop.request_stop(); break;
           case RedisJobStore::Beat::cancel: stop.request_stop(); break;
           default: break;

@@ -6,6 +6,7 @@
 // finishes. On stop(): no new jobs; running ones get `grace_seconds`, then go back to the queue.
 #pragma once
 #include <atomic>
+#include <cmath>
 #include <functional>
 #include <mutex>
 #include <memory>
@@ -33,6 +34,7 @@ class RedisWorker {
   void loop(int index);
   void execute(RedisClient& redis, const std::string& id, const std::string& token);
   void say(const std::string& line);
+  long long lease_ms() const { return std::llround(options_.visibility_seconds * 1000); }
 
   SharedQueueOptions options_;
   JobRunner& runner_;
