@@ -8,11 +8,6 @@
 //                    [--queue redis://HOST:PORT --shared-dir D] [--json]
 #include <sys/resource.h>
 
-#include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange without it
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -30,39 +25,17 @@
 
 #include "auhead/au_generator.h"
 #include "build_config.h"
+#include "serve/http_client.h"
 #include "serve/http_server.h"
+#include "serve/multipart_form.h"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
+using auhead::serve::http_request;
+using Reply = auhead::serve::HttpReply;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 namespace {
-
-struct Reply {
-  int status = 0;
-  std::string body;
-};
-
-Reply request(uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
-              const std::string& type = "") {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "localhost");
-  if (!type.empty()) req.set(http::field::content_type, type);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(socket, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(1u << 30);
-  http::read(socket, buffer, parser);
-  return {int(parser.get().result_int()), parser.get().body()};
-}
 
 std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -120,11 +93,8 @@ int main(int argc, char** argv) try {
   const std::string audio = wav(speech), portrait = file_bytes(src + "/examples/portrait.jpg");
   const std::string boundary = "benchBoundary42";
   const std::string options = json{{"lipsync", "fast"}, {"size", size}, {"emotion", "happy"}}.dump();
-  const std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\n" +
-                           audio + "\r\n--" + boundary +
-                           "\r\nContent-Disposition: form-data; name=\"portrait\"; filename=\"p.jpg\"\r\n\r\n" + portrait +
-                           "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n" + options +
-                           "\r\n--" + boundary + "--\r\n";
+  const std::string body = auhead::serve::write_multipart_form(
+      {{"audio", {"a.wav", "", audio}}, {"portrait", {"p.jpg", "", portrait}}, {"options", {"", "", options}}}, boundary);
 
   auhead::serve::ServeOptions o;
   o.port = 0;
@@ -148,17 +118,17 @@ int main(int argc, char** argv) try {
         const auto start = Clock::now();
         std::string why;
         try {
-          Reply r = request(port, http::verb::post, "/v1/jobs", body, "multipart/form-data; boundary=" + boundary);
+          Reply r = http_request(port, http::verb::post, "/v1/jobs", body, "multipart/form-data; boundary=" + boundary);
           if (r.status != 202) throw std::runtime_error("submit: " + std::to_string(r.status) + " " + r.body);
           const std::string id = json::parse(r.body)["id"];
           for (;;) {
-            json j = json::parse(request(port, http::verb::get, "/v1/jobs/" + id).body);
+            json j = json::parse(http_request(port, http::verb::get, "/v1/jobs/" + id).body);
             if (j["state"] == "done") break;
             if (j["state"] != "queued" && j["state"] != "running") throw std::runtime_error("job: " + j.dump());
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
           }
-          Reply v = request(port, http::verb::get, "/v1/jobs/" + id + "/video");
-          Reply a = request(port, http::verb::get, "/v1/jobs/" + id + "/au");
+          Reply v = http_request(port, http::verb::get, "/v1/jobs/" + id + "/video");
+          Reply a = http_request(port, http::verb::get, "/v1/jobs/" + id + "/au");
           if (v.status != 200 || a.status != 200 || v.body.size() < 1000) throw std::runtime_error("results");
         } catch (const std::exception& e) {
           why = e.what();

@@ -79,4 +79,16 @@ std::map<std::string, FormPart> parse_multipart_form(std::string_view content_ty
   return parts;
 }
 
+std::string write_multipart_form(const std::vector<std::pair<std::string, FormPart>>& parts, std::string_view boundary) {
+  std::string b;
+  for (const auto& [name, p] : parts) {
+    b.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(name).append("\"");
+    if (!p.filename.empty()) b.append("; filename=\"").append(p.filename).append("\"");
+    b.append("\r\n");
+    if (!p.content_type.empty()) b.append("Content-Type: ").append(p.content_type).append("\r\n");
+    b.append("\r\n").append(p.data).append("\r\n");
+  }
+  return b.append("--").append(boundary).append("--\r\n");
+}
+
 }  // namespace auhead::serve

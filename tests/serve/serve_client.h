@@ -1,11 +1,6 @@
-// A Beast client for the tests of `auhead serve` (serve_test.cpp, shared_queue_test.cpp): requests,
+// The client side of the tests of `auhead serve` (serve_test.cpp, shared_queue_test.cpp): requests,
 // multipart bodies, job submission and polling, and a server on an ephemeral loopback port.
 #pragma once
-#include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange without it
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "build_config.h"
+#include "serve/http_client.h"
 #include "serve/http_server.h"
+#include "serve/multipart_form.h"
 #include "test_util.h"
 
 namespace serve_test {
@@ -64,30 +61,13 @@ class Server {
   std::thread thread_;
 };
 
-struct Reply {
-  int status = 0;
-  std::string type, body;
+struct Reply : auhead::serve::HttpReply {
   json js() const { return json::parse(body, nullptr, false); }
 };
 
 inline Reply request(uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
-              const std::string& type = "") {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "localhost");
-  if (!type.empty()) req.set(http::field::content_type, type);
-  req.body() = body;
-  req.prepare_payload();
-  beast::error_code ec;
-  http::write(socket, req, ec);  // a server that refuses a body answers before reading it all
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(256u << 20);
-  http::read(socket, buffer, parser);
-  auto res = parser.release();
-  return {int(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+                     const std::string& type = "") {
+  return {auhead::serve::http_request(port, verb, target, body, type, 256u << 20)};
 }
 
 struct Part {
@@ -95,15 +75,9 @@ struct Part {
 };
 
 inline std::string multipart(const std::vector<Part>& parts, const std::string& boundary = "auheadTestBoundary7") {
-  std::string b;
-  for (const auto& p : parts) {
-    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
-    if (!p.filename.empty()) b += "; filename=\"" + p.filename + "\"";
-    b += "\r\n";
-    if (!p.type.empty()) b += "Content-Type: " + p.type + "\r\n";
-    b += "\r\n" + p.data + "\r\n";
-  }
-  return b + "--" + boundary + "--\r\n";
+  std::vector<std::pair<std::string, auhead::serve::FormPart>> form;
+  for (const auto& p : parts) form.push_back({p.name, {p.filename, p.type, p.data}});
+  return auhead::serve::write_multipart_form(form, boundary);
 }
 
 inline const std::string kForm = "multipart/form-data; boundary=auheadTestBoundary7";
