@@ -6,7 +6,8 @@
 //          [--mouth] [--score [--probe]] portrait...
 // (--talking: every column mid-speech, the jaw at 0.3 and the lips apart 0.5, as in a video; --talk-jaw J
 //  and --talk-lips L set that pose (and imply --talking);
-//  --score: face-api's expression net reads every cell; its answer is printed and written under it;
+//  --score: face-api's expression net reads every cell; its answer and the probability it gives the
+//  requested emotion are printed (with their mean over the scored cells), the answer written under it;
 //  --mouth: the cells show the mouth close up;
 //  --probe: with --score, prints each portrait's own AUs and mouth-corner elevation (photo and
 //  neutralised), and reads each cell again with one face region at a time blurred away (brows, eyes,
@@ -144,6 +145,7 @@ int main(int argc, char** argv) try {
   std::optional<auhead::eval::ExpressionNet> net;
   if (score) net.emplace();
   int hits = 0, scored = 0;
+  double asked_sum = 0;
   for (std::size_t r = 0; r < portraits.size(); ++r) {
     cv::Mat portrait = auhead::media::load_image_rgb(portraits[r]);
     if (probe) {  // the portrait's own AUs, as neutralisation takes them off
@@ -194,12 +196,16 @@ int main(int argc, char** argv) try {
         char text[64];
         std::snprintf(text, sizeof text, "%s %.2f", got.c_str(), probs[best]);
         said = text;
+        float asked = 0;  // the net's probability of the requested emotion
+        for (std::size_t k = 0; k < probs.size(); ++k)
+          if (auhead::emotion_name(auhead::eval::expression_to_emotion(int(k))) == cols[c].first) asked += probs[k];
         if (cols[c].first != "contempt") {
           ++scored;
           hits += got == cols[c].first;
+          asked_sum += asked;
         }
-        std::printf("%s\t%s %.1f\t%s\n", std::filesystem::path(portraits[r]).stem().c_str(), cols[c].first.c_str(),
-                    cols[c].second, said.c_str());
+        std::printf("%s\t%s %.1f\t%s\tp(%s) %.2f\n", std::filesystem::path(portraits[r]).stem().c_str(),
+                    cols[c].first.c_str(), cols[c].second, said.c_str(), cols[c].first.c_str(), asked);
         if (probe) {
           cv::Rect crop = auhead::eval::expression_crop(lm, frames[c].size());
           std::printf("  probe (%s without region):", got.c_str());
@@ -219,7 +225,9 @@ int main(int argc, char** argv) try {
     std::fprintf(stderr, "contact_sheet: %s\n", portraits[r].c_str());
   }
   auhead::media::write_png(out, sheet);
-  if (net) std::printf("expression net: %d of %d cells read as their emotion\n", hits, scored);
+  if (net)
+    std::printf("expression net: %d of %d cells read as their emotion; mean probability of the requested one %.3f\n",
+                hits, scored, scored ? asked_sum / scored : 0.0);
   std::printf("contact_sheet: %d portraits x %zu columns -> %s\n", int(portraits.size()), cols.size(), out.c_str());
   return 0;
 } catch (const std::exception& e) {

@@ -151,16 +151,20 @@ void close_lips(std::vector<cv::Point3f>& face, const geometry::AuConstraints& c
     open_per_unit += jaw[u][1] - jaw[l][1];
     g += gap(pairs[i]);
   }
-  if (g > 0 && open_per_unit > 1e-4f) {
+  // Lips pressed through each other (the photo's AUs over-read, so taking them off overshoots) are
+  // opened the same way until they meet; an overlap within kOverlap is left (lips that meet).
+  constexpr float kOverlap = 0.05f;  // cm
+  if ((g > 0 || g < -3 * kOverlap) && open_per_unit > 1e-4f) {
     const float a = g / open_per_unit;
     for (std::size_t v = 0; v < face.size(); ++v) face[v] -= cv::Point3f(jaw[v]) * a;
   }
   // 2. What the jaw leaves (the lips' own shape, e.g. a smile's parted corners): the inner lip
-  //    points meet halfway, and the outer lip line follows half of its inner point's move.
+  //    points meet halfway (parted or pressed through), and the outer lip line follows half of its
+  //    inner point's move.
   std::vector<float> moved(face.size(), 0.f);
   for (const auto& p : pairs) {
     float h = gap(p);
-    if (h <= 0) continue;
+    if (h <= 0 && h >= -kOverlap) continue;
     face[p.first].y -= h / 2;
     face[p.second].y += h / 2;
     moved[p.first] = -h / 2;

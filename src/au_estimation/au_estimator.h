@@ -95,7 +95,8 @@ std::vector<AuFrame> smooth_in_time(const std::vector<AuFrame>& frames, double f
 // field, then the inner lip lines meet halfway (close_lips), so the portrait's teeth are hidden.
 std::vector<cv::Point3f> neutralised(const std::vector<cv::Point3f>& aligned, const FaceAuEstimate& estimate,
                                      const AuEstimator& estimator);
-// Closes the lips of a canonical-frame face in place (nothing when they already meet).
+// Closes the lips of a canonical-frame face in place (nothing when they already meet); lips that
+// overlap by more than 0.5 mm are brought back to meet.
 void close_lips(std::vector<cv::Point3f>& face, const AuEstimator& estimator);
 // The same with the jaw-drop field given (468 displacements at intensity 1) and the basis' lip pairs.
 void close_lips(std::vector<cv::Point3f>& face, const geometry::AuConstraints& constraints,

@@ -208,6 +208,15 @@ TEST(AuEstimation, NeutralisingClosesPartedLips) {
   auto closed = build;
   close_lips(closed, estimator());
   for (std::size_t v = 0; v < closed.size(); ++v) EXPECT_LT(cv::norm(closed[v] - build[v]), 1e-4) << v;
+  // Lips pressed 3 mm through each other (a neutralisation that overshoots) are brought back to meet.
+  auto crossed = build;
+  for (const auto& [upper, lower] : pairs) crossed[lower].y += 0.3f;
+  close_lips(crossed, estimator());
+  for (const auto& [upper, lower] : pairs) {
+    float gap = crossed[upper].y - crossed[lower].y;
+    EXPECT_LT(gap, 0.02f) << "lips " << upper << "/" << lower << " apart";
+    EXPECT_GT(gap, -0.06f) << "lips " << upper << "/" << lower << " still overlap";
+  }
 }
 
 TEST(AuEstimation, TheExtendedPhotoFitReadsASmileBeyondTheApex) {

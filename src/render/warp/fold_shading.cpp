@@ -159,6 +159,8 @@ FoldSet FoldSet::parse(const std::string& json_text, const std::string& source, 
     fold.light_offset = number(f, "light_offset", 0.f, source, where);
     fold.radius_x = number(f, "radius_x", 0.3f, source, where);
     fold.radius_y = number(f, "radius_y", 0.2f, source, where);
+    if (f.contains("flatten") && !f.at("flatten").is_boolean()) throw input_error(source, where + ": 'flatten' must be true or false");
+    fold.flatten = f.value("flatten", true);
     if (fold.onset < 0 || fold.onset >= 1) throw input_error(source, where + ": onset must be in [0, 1)");
     if (fold.dark < 0 || fold.dark > 0.9f || fold.light < 0 || fold.light > 0.9f)
       throw input_error(source, where + ": dark and light must be in [0, 0.9]");
@@ -212,7 +214,7 @@ void FoldShading::flatten(cv::Mat& framed, const std::vector<cv::Point2f>& face,
   const float iod = float(cv::norm(face[kEyeOuterRight] - face[kEyeOuterLeft]));
   if (iod < 4) return;
   for (const Fold& fold : set_->folds) {
-    if (fold.texture) continue;
+    if (fold.texture || !fold.flatten) continue;
     const float w = weight(fold, own);
     if (w < 0.05f) continue;
     const std::vector<cv::Point2f> pts = fold_points(fold, face);
@@ -262,17 +264,20 @@ void FoldShading::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face, 
     if (fold.texture) {
       const float rx = fold.radius_x * iod, ry = fold.radius_y * iod;
       cv::Rect box(int(std::floor(pts[0].x - rx)), int(std::floor(pts[0].y - ry)), int(2 * rx) + 2, int(2 * ry) + 2);
-      cv::Rect clipped = box & frame_box;
+      const cv::Rect clipped = box & frame_box;
       if (clipped.area() <= 0) continue;
-      cv::Mat pattern;
-      cv::resize(noise_, pattern, box.size(), 0, 0, cv::INTER_LINEAR);
+      // Dimples of the skin's scale, not the image's: round cells of 0.02 inter-ocular distances
+      // (about 1.3 mm), anchored at the patch centre so they move with the chin. Pits darken; the
+      // skin between them lightens at a third of that, so a bright, smooth chin does not turn grainy.
+      const float cell = 0.02f * iod;
       cv::Mat factor(clipped.size(), CV_32F);
       for (int y = 0; y < clipped.height; ++y)
         for (int x = 0; x < clipped.width; ++x) {
-          float dx = (clipped.x + x + 0.5f - pts[0].x) / rx, dy = (clipped.y + y + 0.5f - pts[0].y) / ry;
+          float ox = clipped.x + x + 0.5f - pts[0].x, oy = clipped.y + y + 0.5f - pts[0].y;
+          float dx = ox / rx, dy = oy / ry;
           float r2 = dx * dx + dy * dy, fall = r2 < 1 ? (1 - r2) * (1 - r2) : 0.f;
-          float v = pattern.at<float>(clipped.y - box.y + y, clipped.x - box.x + x);
-          factor.at<float>(y, x) = 1 - fold.dark * w * fall * std::clamp(v, -2.5f, 2.5f) * 0.4f;
+          float v = std::clamp(sample(noise_, ox / cell + 11.7f, oy / cell + 5.3f), -2.5f, 2.5f);
+          factor.at<float>(y, x) = 1 - fold.dark * w * fall * 0.4f * (v > 0 ? v : v / 3);
         }
       multiply(frame, clipped, factor);
       continue;

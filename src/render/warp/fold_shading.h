@@ -32,6 +32,7 @@ struct Fold {
   float dark = 0.2f;                       // darkening at weight 1 (0..1 of the pixel)
   float light = 0.0f;                      // lightening of the bulge at weight 1
   float light_offset = 0.0f;               // bulge offset along the path's left normal (inter-ocular units; sign picks the side)
+  bool flatten = true;                     // faded in a neutralised portrait (false: a shadow, not a crease)
 };
 
 struct FoldSet {

@@ -7,11 +7,12 @@
 
 #include "core/smoothstep.h"
 #include "render/warp/face_regions.h"
+#include "render/warp/light_cast.h"
 #include "render/warp/opening_lines.h"
 
 namespace auhead::render::warp {
 
-OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) {
+OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face, const cv::Vec3f& white) {
   if (face.size() < 468 || framed.empty()) return;
   const cv::Point2f left = face[std::size_t(kInnerLips.upper.front())], right = face[std::size_t(kInnerLips.upper.back())];
   const float width = std::abs(right.x - left.x);
@@ -24,8 +25,12 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) 
   cv::fillPoly(hole, std::vector<std::vector<cv::Point>>{inner}, cv::Scalar(255));
   lips &= ~hole;
   if (cv::countNonZero(lips) < 10) return;
-  cv::Mat lab;
-  cv::cvtColor(framed, lab, cv::COLOR_RGB2Lab);
+  // The colour test sees the photo under white light (its own pixels are what is sampled).
+  const cv::Vec3f cast = light_cast(white);
+  cv::Mat balanced, lab;  // a new image: the portrait itself is not touched
+  if (cast != cv::Vec3f(1, 1, 1)) cv::multiply(framed, cv::Scalar(1 / cast[0], 1 / cast[1], 1 / cast[2]), balanced);
+  else balanced = framed;
+  cv::cvtColor(balanced, lab, cv::COLOR_RGB2Lab);
   cv::Scalar lip = cv::mean(lab, lips);
   const float lip_chroma = std::hypot(float(lip[1] - 128), float(lip[2] - 128));
 
@@ -50,10 +55,15 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face) 
   for (int r = 0; r < kRows; ++r)
     for (int c = 0; c < kColumns; ++c) {
       const auto& p = lab_strip.at<cv::Vec3b>(r, c);
-      float chroma = std::hypot(float(p[1]) - 128.f, float(p[2]) - 128.f);
+      // The pixel's chroma along the lips' hue: teeth under a coloured light (a blue-lit photo) have
+      // chroma of their own, but not the lips' red.
+      float redness = lip_chroma < 4.f ? 0.f
+                                       : ((float(p[1]) - 128.f) * float(lip[1] - 128) + (float(p[2]) - 128.f) * float(lip[2] - 128)) /
+                                             lip_chroma;
       float light = smoothstep(float(lip[0]) + 6.f, float(lip[0]) + 18.f, float(p[0]));
-      // Greyer than the lips; a black-and-white photo (lips without chroma) decides by lightness alone.
-      float grey = lip_chroma < 4.f ? 1.f : smoothstep(0.75f * lip_chroma, 0.45f * lip_chroma, chroma);
+      // Less of the lips' colour than the lips; a black-and-white photo (lips without chroma) decides
+      // by lightness alone.
+      float grey = lip_chroma < 4.f ? 1.f : smoothstep(0.75f * lip_chroma, 0.45f * lip_chroma, redness);
       weight_.at<float>(r, c) = light * grey * inside.at<float>(r, c);
     }
   // Per column, the incisal edge: the end of the first run of teeth that starts near the lip.

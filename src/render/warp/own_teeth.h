@@ -16,8 +16,9 @@ class OwnTeeth {
  public:
   OwnTeeth() = default;  // none
   // `framed`: the portrait in the output frame (RGB) before any neutralisation; `face`: its 468
-  // landmarks there (frame pixels).
-  OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face);
+  // landmarks there (frame pixels). `white`: the colour of something white in the photo (the eyes'
+  // sclera; 0 when unknown), whose cast is divided out before the colours are tested.
+  OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face, const cv::Vec3f& white = {});
 
   // True when enough of the mouth's middle shows teeth to use them.
   bool present() const { return present_; }

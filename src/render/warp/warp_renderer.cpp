@@ -29,10 +29,10 @@ struct Scene {
   Framing framing;
   std::vector<cv::Point2f> source_face;  // the portrait's landmarks, frame pixels
   WarpMesh mesh;
-  OwnTeeth own_teeth;  // taken before neutralisation erases them
+  EyeOpening eyes_open;  // wider than the portrait: iris kept rigid, sclera uncovered
+  OwnTeeth own_teeth;    // taken before neutralisation erases them
   MouthInterior mouth;
   EyeClosure eyes;
-  EyeOpening eyes_open;  // wider than the portrait: iris kept rigid, sclera uncovered
   FoldShading folds;
   BackgroundHold still;  // keeps the background outside the person where it is
   GlassesHold glasses;   // a frame of glasses, laid rigidly over the warped face
@@ -47,11 +47,11 @@ struct Scene {
         framing(frame_portrait(portrait, xy(face.landmarks), size)),
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
-        own_teeth(framing.image, source_face),
-        mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression,
-              own_teeth),
-        eyes(framing.image, source_face),
         eyes_open(framing.image, source_face),
+        own_teeth(framing.image, source_face, sclera(eyes_open)),
+        mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression,
+              own_teeth, sclera(eyes_open), to_frame(deformer.deform(AuFrame{}))),
+        eyes(framing.image, source_face),
         still(framing.image, source_face),
         glasses(framing.image, source_face) {
     cv::Rect2f box = point_bounds(source_face);
@@ -72,6 +72,15 @@ struct Scene {
     relax_cheeks(framed, points, geometry::mirror_map(canonical), 0.5f * (own[11] + own[12]));
     FoldShading().flatten(framed, points, own);
     return framed;
+  }
+
+  // The eyes' white (the mean of the usable eyes' sclera colours; 0 when neither is usable).
+  static cv::Vec3f sclera(const EyeOpening& eyes) {
+    cv::Vec3f sum{};
+    int n = 0;
+    for (int side = 0; side < 2; ++side)
+      if (eyes.eye(side).usable) sum += eyes.eye(side).sclera, ++n;
+    return n ? sum / float(n) : sum;
   }
 
   static std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
@@ -177,7 +186,7 @@ void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, 
   const bool glasses = hold_glasses_ && s.glasses.active();
   warper_->apply(glasses ? s.glasses.bare() : s.framing.image, frame);
   s.folds.compose(frame, face_t, aus);
-  s.mouth.compose(frame, face_t);
+  s.mouth.compose(frame, face_t, aus);
   s.eyes_open.compose(frame, face_t);
   s.eyes.compose(frame, face_t);
   if (glasses) s.glasses.compose(frame, glasses_motion(s, pose));

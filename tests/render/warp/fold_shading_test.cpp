@@ -67,9 +67,34 @@ TEST(FoldShading, AMirroredFoldGetsTheOtherSide) {
                Error);
 }
 
+// A shadow (flatten false) darkens like a crease but is not faded from a neutralised portrait.
+TEST(FoldShading, AShadowIsNotFlattened) {
+  const char* json = R"({"folds": [{"name": "s", "aus": {"brow_lower_left": 1.0}, "path": [1, 2], "flatten": false,
+      "width": 0.04, "dark": 0.5}]})";
+  FoldSet s = FoldSet::parse(json, "s.json");
+  ASSERT_EQ(s.folds.size(), 1u);
+  EXPECT_FALSE(s.folds[0].flatten);
+  EXPECT_TRUE(FoldSet::parse(kOneCrease, "t.json").folds[0].flatten);
+  EXPECT_THROW(FoldSet::parse(R"({"folds": [{"name": "s", "aus": {"jaw_drop": 1}, "path": [1, 2], "flatten": 1}]})", "s.json"),
+               Error);
+  // A dark band on the path of a portrait whose own AUs make the fold: a crease fades, a shadow stays.
+  cv::Mat base(200, 200, CV_8UC3, cv::Scalar(160, 120, 100));
+  cv::line(base, {60, 120}, {140, 120}, cv::Scalar(80, 60, 50), 3);
+  AuFrame own{};
+  own[4] = 1.f;
+  cv::Mat shadow = base.clone();
+  FoldShading(s).flatten(shadow, grid_face(), own);
+  EXPECT_EQ(cv::norm(shadow, base, cv::NORM_INF), 0);
+  FoldSet crease = s;
+  crease.folds[0].flatten = true;
+  cv::Mat faded = base.clone();
+  FoldShading(crease).flatten(faded, grid_face(), own);
+  EXPECT_GT(faded.at<cv::Vec3b>(120, 100)[0], base.at<cv::Vec3b>(120, 100)[0] + 20);
+}
+
 TEST(FoldShading, TheStandardFileLoadsAndNamesEveryFoldTheIssueAsksFor) {
   const FoldSet& s = FoldSet::standard();
-  for (const char* name : {"nasolabial", "forehead", "glabella", "crow", "chin", "nose_bridge"}) {
+  for (const char* name : {"nasolabial", "forehead", "glabella", "crow", "chin", "nose_bridge", "brow_shadow"}) {
     bool found = false;
     for (const Fold& f : s.folds) found |= f.name.find(name) != std::string::npos;
     EXPECT_TRUE(found) << name;

@@ -12,6 +12,7 @@
 #include "face/face_analyzer.h"
 #include "media/image_io.h"
 #include "render/renderer.h"
+#include "render/warp/eye_opening.h"
 #include "render/warp/face_regions.h"
 #include "render/warp/fold_shading.h"
 #include "render/warp/mouth_interior.h"
@@ -167,6 +168,26 @@ TEST(NeutralAppearance, OwnTeethComeFromAPhotoThatShowsThem) {
   smile.sample(0.5f, -0.05f, c, w);  // below the incisal edge: not teeth
   EXPECT_EQ(w, 0.f);
   EXPECT_FALSE(own_teeth(dir / "portrait.jpg").present());
+  // Under a blue light the teeth have chroma of their own, but not the lips' red: still found.
+  {
+    cv::Mat blue = media::load_image_rgb(dir / "astronaut.png");
+    blue.forEach<cv::Vec3b>([](cv::Vec3b& px, const int*) {
+      px = {cv::saturate_cast<uint8_t>(px[0] * 0.72f), cv::saturate_cast<uint8_t>(px[1] * 0.85f),
+            cv::saturate_cast<uint8_t>(px[2] * 1.25f + 20)};
+    });
+    auto fr = face::FaceAnalyzer::shared().analyze(blue, "blue");
+    std::vector<cv::Point2f> bp;
+    for (const auto& p : fr.landmarks) bp.emplace_back(p.x - 0.5f, p.y - 0.5f);
+    EyeOpening eyes(blue, bp);
+    ASSERT_TRUE(eyes.eye(0).usable);
+    const cv::Mat untouched = blue.clone();
+    OwnTeeth lit(blue, bp, eyes.eye(0).sclera);
+    EXPECT_EQ(cv::norm(blue, untouched, cv::NORM_INF), 0) << "the photo is only read";
+    EXPECT_TRUE(lit.present()) << "teeth under a blue light";
+    lit.sample(0.5f, 0.5f * lit.height(0.5f), c, w);
+    EXPECT_GT(w, 0.5f);
+    EXPECT_GT(c[2], c[0]) << "and they keep the light's colour";
+  }
   // A black-and-white photo: the teeth are found by lightness alone.
   cv::Mat grey_photo, grey = media::load_image_rgb(dir / "astronaut.png");
   cv::cvtColor(grey, grey_photo, cv::COLOR_RGB2GRAY);

@@ -9,6 +9,7 @@
 #include "render/warp/head_motion.h"
 #include "render/warp/meeting_line.h"
 #include "render/warp/mesh_warper.h"
+#include "render/warp/light_cast.h"
 #include "render/warp/mouth_interior.h"
 #include "render/warp/portrait_framing.h"
 #include "render/warp/warp_mesh.h"
@@ -157,6 +158,21 @@ TEST(WarpHeadMotion, SeededSmoothSmallAndTiedToSpeech) {
     return hi - lo;
   };
   EXPECT_GT(pitch_range(100, 200), pitch_range(0, 100) * 0.8);
+}
+
+// The drawn teeth take the cast of the photo's white (the eyes' sclera): a blue-lit sclera gives
+// bluish teeth; an unknown or dark reference changes nothing; an extreme cast is bounded.
+TEST(LightCast, IsTheColourOfThePhotosWhite) {
+  const cv::Vec3f none = light_cast({});
+  EXPECT_EQ(none, cv::Vec3f(1, 1, 1));
+  EXPECT_EQ(light_cast({20, 20, 30}), cv::Vec3f(1, 1, 1));
+  const cv::Vec3f blue = light_cast({150, 175, 220});
+  EXPECT_LT(blue[0], 1.f);
+  EXPECT_GT(blue[2], 1.f);
+  EXPECT_NEAR((blue[0] + blue[1] + blue[2]) / 3, 1.f, 0.02f);
+  const cv::Vec3f red = light_cast({255, 40, 40});
+  EXPECT_FLOAT_EQ(red[0], 1.25f);
+  EXPECT_FLOAT_EQ(red[1], 0.75f);
 }
 
 }  // namespace

@@ -15,22 +15,6 @@ namespace {
 
 using namespace test;
 
-#define SKIP_WITHOUT_INPUTS() \
-  if (!have_inputs()) GTEST_SKIP() << "face models (scripts/setup.sh) or sample portrait missing"
-
-struct Framed {
-  Framing framing;
-  std::vector<cv::Point2f> face;  // frame pixel coordinates
-};
-
-Framed framed(int size = 512) {
-  std::vector<cv::Point2f> xy;
-  for (const auto& p : portrait_face().landmarks) xy.emplace_back(p.x, p.y);
-  Framed f{frame_portrait(portrait(), xy, size), {}};
-  for (const auto& p : xy) f.face.push_back(f.framing.map(p) - cv::Point2f(0.5f, 0.5f));
-  return f;
-}
-
 cv::Mat face_mask(const Framed& f) {
   std::vector<cv::Point> hull;
   std::vector<cv::Point> pts;

@@ -24,6 +24,14 @@ const face::FaceResult& portrait_face() {
   return r;
 }
 
+Framed framed(int size) {
+  std::vector<cv::Point2f> xy;
+  for (const auto& p : portrait_face().landmarks) xy.emplace_back(p.x, p.y);
+  Framed f{frame_portrait(portrait(), xy, size), {}};
+  for (const auto& p : xy) f.face.push_back(f.framing.map(p) - cv::Point2f(0.5f, 0.5f));
+  return f;
+}
+
 std::vector<cv::Mat> render_warp(const AuSequence& aus, int size, bool still, uint64_t seed, bool keep_expression) {
   render::RendererOptions o;
   o.size = size;

@@ -9,6 +9,7 @@
 
 #include "auhead/au_sequence.h"
 #include "face/face_analyzer.h"
+#include "render/warp/portrait_framing.h"
 
 namespace auhead::render::warp::test {
 
@@ -18,6 +19,16 @@ inline const std::filesystem::path kPortrait = "/usr/share/matplotlib/mpl-data/s
 bool have_inputs();
 const cv::Mat& portrait();
 const face::FaceResult& portrait_face();
+
+#define SKIP_WITHOUT_INPUTS() \
+  if (!have_inputs()) GTEST_SKIP() << "face models (scripts/setup.sh) or sample portrait missing"
+
+// The sample portrait framed at `size` and its landmarks there (frame pixel coordinates).
+struct Framed {
+  Framing framing;
+  std::vector<cv::Point2f> face;
+};
+Framed framed(int size = 512);
 
 // Frames of the warp renderer for `aus` at `size`; keep_expression: the portrait as it is is the rest
 // face (the renderer's mechanics are tested on it; neutralisation has tests of its own).
