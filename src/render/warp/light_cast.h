@@ -18,4 +18,14 @@ inline cv::Vec3f light_cast(const cv::Vec3f& white) {
   return cast;
 }
 
+// `rgb` as it would look under white light: each channel divided by the cast of `white` (`rgb` itself,
+// not a copy, when there is no cast).
+inline cv::Mat under_white_light(const cv::Mat& rgb, const cv::Vec3f& white) {
+  const cv::Vec3f cast = light_cast(white);
+  if (cast == cv::Vec3f(1, 1, 1)) return rgb;
+  cv::Mat balanced;  // a new image: the photo itself is not touched
+  cv::multiply(rgb, cv::Scalar(1 / cast[0], 1 / cast[1], 1 / cast[2]), balanced);
+  return balanced;
+}
+
 }  // namespace auhead::render::warp

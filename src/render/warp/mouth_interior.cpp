@@ -45,7 +45,7 @@ float MouthInterior::lip_gap(const std::vector<cv::Point2f>& face) {
   return sum / n;
 }
 
-void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>& face) {
+void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>& face, const cv::Vec3f& white) {
   std::vector<cv::Point> outer = opening_polygon(face, kOuterLips.upper, kOuterLips.lower);
   std::vector<cv::Point> inner = opening_polygon(face, kInnerLips.upper, kInnerLips.lower);
   cv::Rect box = cv::boundingRect(outer);
@@ -56,23 +56,21 @@ void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>&
   for (auto* poly : {&outer, &inner})
     for (auto& p : *poly) p -= box.tl();
   cv::Mat roi = framed(box), lab;
-  cv::cvtColor(roi, lab, cv::COLOR_RGB2Lab);
+  cv::cvtColor(under_white_light(roi, white), lab, cv::COLOR_RGB2Lab);
   cv::Mat in_outer(box.size(), CV_8U, cv::Scalar(0)), in_inner(box.size(), CV_8U, cv::Scalar(0));
   cv::fillPoly(in_outer, std::vector<std::vector<cv::Point>>{outer}, cv::Scalar(255));
   cv::fillPoly(in_inner, std::vector<std::vector<cv::Point>>{inner}, cv::Scalar(255));
   cv::Mat band = in_outer & ~in_inner;
   // The lips' own colour (Lab, 8-bit scale: a and b offset by 128): the band's median-ish mean.
-  cv::Scalar lip = cv::mean(lab, band);
-  const float lip_chroma = std::hypot(float(lip[1] - 128), float(lip[2] - 128));
-  // Teeth: lighter and greyer than the lips, anywhere in the mouth; plus everything between the lips.
+  const cv::Scalar lip = cv::mean(lab, band);
+  // Teeth: lighter than the lips and without their hue, anywhere in the mouth; plus everything
+  // between the lips.
   cv::Mat mask = in_inner.clone();
   int teeth = 0;
   for (int y = 0; y < box.height; ++y)
     for (int x = 0; x < box.width; ++x) {
       if (!in_outer.at<uint8_t>(y, x)) continue;
-      const auto& c = lab.at<cv::Vec3b>(y, x);
-      float chroma = std::hypot(float(c[1]) - 128.f, float(c[2]) - 128.f);
-      if (c[0] > lip[0] + 12 && chroma < 0.6f * lip_chroma) {
+      if (teeth_likeness(lab.at<cv::Vec3b>(y, x), lip) > 0.5f) {
         mask.at<uint8_t>(y, x) = 255;
         ++teeth;
       }

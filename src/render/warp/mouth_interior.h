@@ -32,7 +32,8 @@ class MouthInterior {
   // For a portrait whose lips will be brought together: its teeth and mouth opening are filled
   // from the surrounding lips (inpainting inside the outer lip line), so that no sliver of teeth
   // shows between the closed lips and the lips keep their colour.
-  static void erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>& face);
+  // `white`: as for the constructor (the colour test sees the photo under white light).
+  static void erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>& face, const cv::Vec3f& white = {});
 
   // Paints the interior into `frame` (RGB CV_8UC3) inside the inner lips of `face` (the frame's
   // deformed landmarks), to the extent that they are further apart than in the portrait. `aus`: the

@@ -12,6 +12,15 @@
 
 namespace auhead::render::warp {
 
+float teeth_likeness(const cv::Vec3b& p, const cv::Scalar& lip) {
+  const float lip_chroma = std::hypot(float(lip[1] - 128), float(lip[2] - 128));
+  const float light = smoothstep(float(lip[0]) + 6.f, float(lip[0]) + 18.f, float(p[0]));
+  if (lip_chroma < 4.f) return light;
+  // The pixel's chroma along the lips' hue.
+  const float redness = ((float(p[1]) - 128.f) * float(lip[1] - 128) + (float(p[2]) - 128.f) * float(lip[2] - 128)) / lip_chroma;
+  return light * smoothstep(0.75f * lip_chroma, 0.45f * lip_chroma, redness);
+}
+
 OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face, const cv::Vec3f& white) {
   if (face.size() < 468 || framed.empty()) return;
   const cv::Point2f left = face[std::size_t(kInnerLips.upper.front())], right = face[std::size_t(kInnerLips.upper.back())];
@@ -26,13 +35,9 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face, 
   lips &= ~hole;
   if (cv::countNonZero(lips) < 10) return;
   // The colour test sees the photo under white light (its own pixels are what is sampled).
-  const cv::Vec3f cast = light_cast(white);
-  cv::Mat balanced, lab;  // a new image: the portrait itself is not touched
-  if (cast != cv::Vec3f(1, 1, 1)) cv::multiply(framed, cv::Scalar(1 / cast[0], 1 / cast[1], 1 / cast[2]), balanced);
-  else balanced = framed;
-  cv::cvtColor(balanced, lab, cv::COLOR_RGB2Lab);
-  cv::Scalar lip = cv::mean(lab, lips);
-  const float lip_chroma = std::hypot(float(lip[1] - 128), float(lip[2] - 128));
+  cv::Mat lab;
+  cv::cvtColor(under_white_light(framed, white), lab, cv::COLOR_RGB2Lab);
+  const cv::Scalar lip = cv::mean(lab, lips);
 
   // The strip: column u at x between the inner corners, row r at r / kRowsPerWidth mouth widths under
   // the upper inner lip; samples beyond the lower inner lip are not teeth.
@@ -53,19 +58,8 @@ OwnTeeth::OwnTeeth(const cv::Mat& framed, const std::vector<cv::Point2f>& face, 
   rgb.convertTo(colour_, CV_32FC3);
   weight_.create(kRows, kColumns, CV_32F);
   for (int r = 0; r < kRows; ++r)
-    for (int c = 0; c < kColumns; ++c) {
-      const auto& p = lab_strip.at<cv::Vec3b>(r, c);
-      // The pixel's chroma along the lips' hue: teeth under a coloured light (a blue-lit photo) have
-      // chroma of their own, but not the lips' red.
-      float redness = lip_chroma < 4.f ? 0.f
-                                       : ((float(p[1]) - 128.f) * float(lip[1] - 128) + (float(p[2]) - 128.f) * float(lip[2] - 128)) /
-                                             lip_chroma;
-      float light = smoothstep(float(lip[0]) + 6.f, float(lip[0]) + 18.f, float(p[0]));
-      // Less of the lips' colour than the lips; a black-and-white photo (lips without chroma) decides
-      // by lightness alone.
-      float grey = lip_chroma < 4.f ? 1.f : smoothstep(0.75f * lip_chroma, 0.45f * lip_chroma, redness);
-      weight_.at<float>(r, c) = light * grey * inside.at<float>(r, c);
-    }
+    for (int c = 0; c < kColumns; ++c)
+      weight_.at<float>(r, c) = teeth_likeness(lab_strip.at<cv::Vec3b>(r, c), lip) * inside.at<float>(r, c);
   // Per column, the incisal edge: the end of the first run of teeth that starts near the lip.
   edge_.assign(kColumns, -1.f);
   for (int c = 0; c < kColumns; ++c) {

@@ -12,6 +12,12 @@
 
 namespace auhead::render::warp {
 
+// How much a pixel looks like teeth beside lips of colour `lip` (both Lab, 8-bit scale as OpenCV
+// writes it): lighter than the lips and with less of their hue (teeth under a coloured light keep
+// chroma of their own, but not the lips' red); 0..1, 0.5 at 12 levels lighter and 0.6 of the lips'
+// chroma. A black-and-white photo (lips without chroma) decides by lightness alone.
+float teeth_likeness(const cv::Vec3b& lab, const cv::Scalar& lip);
+
 class OwnTeeth {
  public:
   OwnTeeth() = default;  // none

@@ -49,8 +49,8 @@ struct Scene {
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
         eyes_open(framing.image, source_face),
         own_teeth(framing.image, source_face, sclera(eyes_open)),
-        mouth(prepared(framing.image, source_face, own, canonical, keep_expression), source_face, !keep_expression,
-              own_teeth, sclera(eyes_open), to_frame(deformer.deform(AuFrame{}))),
+        mouth(prepared(framing.image, source_face, own, canonical, keep_expression, sclera(eyes_open)), source_face,
+              !keep_expression, own_teeth, sclera(eyes_open), to_frame(deformer.deform(AuFrame{}))),
         eyes(framing.image, source_face),
         still(framing.image, source_face),
         glasses(framing.image, source_face) {
@@ -66,9 +66,9 @@ struct Scene {
   // filled from the lips (the lips are closed at rest), its cheeks relaxed in proportion to its own
   // smile and the folds of its own AUs faded.
   static const cv::Mat& prepared(cv::Mat& framed, const std::vector<cv::Point2f>& points, const AuFrame& own,
-                                 const face::CanonicalFace& canonical, bool keep_expression) {
+                                 const face::CanonicalFace& canonical, bool keep_expression, const cv::Vec3f& white) {
     if (keep_expression) return framed;
-    MouthInterior::erase_teeth(framed, points);
+    MouthInterior::erase_teeth(framed, points, white);
     relax_cheeks(framed, points, geometry::mirror_map(canonical), 0.5f * (own[11] + own[12]));
     FoldShading().flatten(framed, points, own);
     return framed;

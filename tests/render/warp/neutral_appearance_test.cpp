@@ -69,6 +69,22 @@ TEST(NeutralAppearance, TeethAreFilledFromTheLips) {
   EXPECT_NEAR(c[1], 70, 25);
   EXPECT_EQ(cv::norm(img(cv::Rect(0, 0, 200, 40)), before(cv::Rect(0, 0, 200, 40)), cv::NORM_INF), 0);
 
+  // The same mouth under a red light (the teeth pink): with the eyes' white given, the sliver of teeth
+  // in the upper lip is still found and filled.
+  const cv::Scalar cast(1.25, 0.75, 0.9);
+  cv::Mat red;
+  cv::multiply(before, cast, red);
+  const cv::Rect sliver(92, 85, 16, 3);
+  auto light_in_sliver = [&](const cv::Mat& m) {
+    int n = 0;
+    for (int y = sliver.y; y < sliver.br().y; ++y)
+      for (int x = sliver.x; x < sliver.br().x; ++x) n += m.at<cv::Vec3b>(y, x)[1] > 150;
+    return n;
+  };
+  ASSERT_EQ(light_in_sliver(red), sliver.area());
+  MouthInterior::erase_teeth(red, face, cv::Vec3f(220 * 1.25f, 220 * 0.75f, 220 * 0.9f));
+  EXPECT_EQ(light_in_sliver(red), 0) << "teeth under a red light left in the lip";
+
   // Closed lips without teeth: nothing changes.
   cv::Mat closed(200, 200, CV_8UC3, cv::Scalar(215, 170, 150));
   auto shut = mouth_face(22, 0);
