@@ -21,6 +21,7 @@
 #include "eval/image_metrics.h"
 #include "eval/stats.h"
 #include "face/face_analyzer.h"
+#include "geometry/similarity_2d.h"
 #include "media/audio_decoder.h"
 #include "media/image_io.h"
 #include "render/warp/portrait_framing.h"
@@ -83,7 +84,7 @@ IdentityMetrics identity_metrics(const std::vector<cv::Mat>& frames, const std::
 
   if (!portrait.empty() && first >= 0 && !portrait_pts.empty()) {
     m.has_portrait = true;
-    cv::Matx23d A = fit_similarity_2d(portrait_pts, faces[first].image);
+    cv::Matx23d A = geometry::fit_similarity_2d(portrait_pts, faces[first].image);
     // Downscale with area averaging first, so that the comparison is not hurt by aliasing.
     const double s = std::sqrt(std::abs(A(0, 0) * A(1, 1) - A(0, 1) * A(1, 0)));
     cv::Mat src = portrait;

@@ -17,9 +17,6 @@ double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = {});
 // Mean absolute difference (0..255, all channels) over the mask.
 double mean_abs_diff(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = {});
 
-// Least-squares 2-D similarity (scale, rotation, translation) mapping `from` onto `to` (Umeyama).
-cv::Matx23d fit_similarity_2d(const std::vector<cv::Point2f>& from, const std::vector<cv::Point2f>& to);
-
 // 255 inside the convex hull of `points` scaled by `grow` about its centroid, 0 elsewhere.
 cv::Mat hull_mask(cv::Size size, const std::vector<cv::Point2f>& points, double grow);
 

@@ -11,6 +11,7 @@
 #include "eval/image_metrics.h"
 #include "eval/lipsync_metrics.h"
 #include "eval/stats.h"
+#include "geometry/similarity_2d.h"
 
 using namespace auhead;
 using namespace auhead::eval;
@@ -133,7 +134,7 @@ TEST(EvalImageMetrics, SimilarityFitAndHull) {
   for (auto p : from)
     to.emplace_back(float(s * (std::cos(th) * p.x - std::sin(th) * p.y) + 4),
                     float(s * (std::sin(th) * p.x + std::cos(th) * p.y) - 2));
-  auto A = fit_similarity_2d(from, to);
+  auto A = geometry::fit_similarity_2d(from, to);
   EXPECT_NEAR(A(0, 0), s * std::cos(th), 1e-5);
   EXPECT_NEAR(A(1, 0), s * std::sin(th), 1e-5);
   EXPECT_NEAR(A(0, 2), 4, 1e-4);

@@ -8,6 +8,7 @@
 #include <opencv2/photo.hpp>
 
 #include "core/smoothstep.h"
+#include "geometry/similarity_2d.h"
 #include "render/warp/face_regions.h"
 #include "render/warp/light_cast.h"
 #include "render/warp/meeting_line.h"
@@ -106,9 +107,10 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
   // Ivory rather than neutral grey: next to the red lips a grey band reads as blue.
   // In the mouth's shadow: a warm off-white well below the skin's highlights.
   // Under the photo's light: the white reference's cast.
-  teeth_ = cv::Vec3f(228, 214, 190).mul(light_cast(white)) * std::min(0.92f, std::sqrt(light));  // teeth stay light in a dim photo
+  const cv::Vec3f cast = light_cast(white);
+  teeth_ = cv::Vec3f(228, 214, 190).mul(cast) * std::min(0.92f, std::sqrt(light));  // teeth stay light in a dim photo
   tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
-  gum_ = lip * 0.7f + cv::Vec3f(190, 95, 105).mul(light_cast(white)) * (0.25f * light);
+  gum_ = lip * 0.7f + cv::Vec3f(190, 95, 105).mul(cast) * (0.25f * light);
   if (own_teeth_.present()) {  // drawn teeth of the photo's own teeth's colour, where its strip ends
     cv::Vec3f sum{}, c;
     float n = 0, w = 0;
@@ -133,21 +135,12 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
 MouthInterior::TeethPlacement MouthInterior::place_teeth(const std::vector<cv::Point2f>& face, const AuFrame& aus) const {
   // The skull's motion from rest: a similarity fitted to the eye corners and the nose bridge.
   static constexpr int kRigid[] = {33, 263, 133, 362, 168, 6, 197, 195};
-  cv::Point2f mr{}, mf{};
-  for (int i : kRigid) mr += rest_[std::size_t(i)], mf += face[std::size_t(i)];
-  const float n = float(std::size(kRigid));
-  mr /= n, mf /= n;
-  float sxx = 0, a = 0, b = 0;
-  for (int i : kRigid) {
-    const cv::Point2f r = rest_[std::size_t(i)] - mr, f = face[std::size_t(i)] - mf;
-    sxx += r.dot(r), a += r.dot(f), b += r.x * f.y - r.y * f.x;
-  }
-  a /= std::max(sxx, 1e-6f), b /= std::max(sxx, 1e-6f);  // scale·cos, scale·sin
-  auto rigid = [&](cv::Point2f p) {
-    p -= mr;
-    return mf + cv::Point2f(a * p.x - b * p.y, b * p.x + a * p.y);
-  };
-  const float scale = std::max(1e-6f, std::hypot(a, b));
+  std::vector<cv::Point2f> from, to;
+  for (int i : kRigid) from.push_back(rest_[std::size_t(i)]), to.push_back(face[std::size_t(i)]);
+  const cv::Matx23f skull = geometry::fit_similarity_2d(from, to);
+  auto rigid = [&](cv::Point2f p) { return cv::Point2f(skull * cv::Vec3f(p.x, p.y, 1.f)); };
+  // Its rotation alone (scale·cos, scale·sin in the first column).
+  const float a = skull(0, 0), b = skull(1, 0), scale = std::max(1e-6f, std::hypot(a, b));
   TeethPlacement t;
   t.iod = float(cv::norm(face[263] - face[33]));
   t.down = cv::Point2f(a * rest_down_.x - b * rest_down_.y, b * rest_down_.x + a * rest_down_.y) / scale;
