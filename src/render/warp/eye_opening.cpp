@@ -56,6 +56,19 @@ cv::Vec3f median_colour(const std::vector<cv::Vec3f>& c) {
   return out;
 }
 
+// The sclera a raised lid uncovers. What the portrait shows of it is small, half in the lid's shadow
+// and blurred with the lids and the iris, so it measures nearly the skin's colour; drawn so, the
+// uncovered band reads as a lid, not as a wide-open eye. It is drawn at half the measured chroma
+// (the light's colour kept) and at least 30 % lighter than the skin around the eye.
+cv::Vec3f uncovered_sclera(const cv::Vec3f& measured, float skin_luminance) {
+  const float lum = 0.3f * measured[0] + 0.59f * measured[1] + 0.11f * measured[2];
+  cv::Vec3f c = cv::Vec3f(lum, lum, lum) + 0.5f * (measured - cv::Vec3f(lum, lum, lum));
+  const float target = std::min(235.f, std::max(lum, 1.3f * skin_luminance));
+  if (lum > 1.f) c *= target / lum;
+  for (int ch = 0; ch < 3; ++ch) c[ch] = std::min(c[ch], 250.f);
+  return c;
+}
+
 template <std::size_t N>
 EyeOpening::Eye measure(const cv::Mat& framed, const std::vector<cv::Point2f>& face, const Opening<N>& o) {
   EyeOpening::Eye e;
@@ -67,12 +80,13 @@ EyeOpening::Eye measure(const cv::Mat& framed, const std::vector<cv::Point2f>& f
   if (r.area() <= 0) return e;
   cv::Mat mask = poly_mask(poly, r);
   cv::erode(mask, mask, cv::Mat());
-  std::vector<float> grey, xs, ys;
+  std::vector<float> grey, xs, ys, skin;
   std::vector<cv::Vec3f> colours;
   for (int y = 0; y < r.height; ++y)
     for (int x = 0; x < r.width; ++x) {
-      if (mask.at<uint8_t>(y, x) < 200) continue;
       const cv::Vec3b c = framed.at<cv::Vec3b>(r.y + y, r.x + x);
+      if (mask.at<uint8_t>(y, x) == 0) skin.push_back(0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]);
+      if (mask.at<uint8_t>(y, x) < 200) continue;
       colours.emplace_back(c[0], c[1], c[2]);
       grey.push_back(0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]);
       xs.push_back(float(r.x + x) + 0.5f);
@@ -80,13 +94,24 @@ EyeOpening::Eye measure(const cv::Mat& framed, const std::vector<cv::Point2f>& f
     }
   if (grey.size() < 20) return e;
   const float bright = percentile(grey, 0.9), dark = percentile(grey, 0.3);
-  std::vector<cv::Vec3f> sclera, iris;
+  // The sclera as the portrait shows it: its lightest tenth (what the light's colour is read from).
+  // For the uncovered band, its whitest 3 % (light and colourless: luminance less chroma): on a small
+  // or hooded eye the lightest pixels inside the mesh's outline are mostly the lid's skin.
+  std::vector<float> white(grey.size());
+  for (size_t i = 0; i < grey.size(); ++i) {
+    const cv::Vec3f& c = colours[i];
+    white[i] = grey[i] - (std::max({c[0], c[1], c[2]}) - std::min({c[0], c[1], c[2]}));
+  }
+  const float whitest = percentile(white, 0.97);
+  std::vector<cv::Vec3f> sclera, whites, iris;
   std::vector<float> ix, iy;
   for (size_t i = 0; i < grey.size(); ++i) {
     if (grey[i] >= bright) sclera.push_back(colours[i]);
+    if (white[i] >= whitest) whites.push_back(colours[i]);
     if (grey[i] <= dark) iris.push_back(colours[i]), ix.push_back(xs[i]), iy.push_back(ys[i]);
   }
   e.sclera = median_colour(sclera);
+  e.fill = uncovered_sclera(median_colour(whites), skin.empty() ? 0.f : percentile(skin, 0.5));
   e.iris = median_colour(iris);
   // Too little contrast (a shadowed eye, glasses' glare): the opening cannot be told apart.
   const auto lum = [](const cv::Vec3f& c) { return 0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]; };
@@ -171,9 +196,9 @@ void redraw(cv::Mat& frame, const cv::Mat& framed, const std::vector<cv::Point2f
       // The uncovered band: the iris where its circle reaches, sclera elsewhere, shaded by the lid.
       const float dx = float(x) + 0.5f - centre.x, dy = float(y) + 0.5f - centre.y;
       const float in_iris = std::clamp(radius + 0.5f - std::sqrt(dx * dx + dy * dy), 0.f, 1.f);
-      cv::Vec3f fill = e.sclera * (1 - in_iris) + e.iris * in_iris;
+      cv::Vec3f fill = e.fill * (1 - in_iris) + e.iris * in_iris;
       const float d = dist.at<float>(y, x) / shade_span;
-      fill *= 0.7f + 0.3f * std::min(1.f, d);
+      fill *= 0.85f + 0.15f * std::min(1.f, d);
       const float s = float(shown.at<uint8_t>(y, x)) / 255.f;
       const cv::Vec3f px = cv::Vec3f(eye[x][0], eye[x][1], eye[x][2]) * s + fill * (1 - s);
       for (int c = 0; c < 3; ++c) out[x][c] = cv::saturate_cast<uint8_t>(float(out[x][c]) * (1 - a) + px[c] * a);

@@ -21,7 +21,8 @@ class EyeOpening {
   struct Eye {
     bool usable = false;
     float opening = 0;          // mean lid distance in the portrait, pixels
-    cv::Vec3f sclera, iris;     // colours (frame channel order)
+    cv::Vec3f sclera, iris;     // colours (frame channel order): the sclera as the portrait shows it
+    cv::Vec3f fill;             // the sclera drawn where a raised lid uncovers it (lighter, less coloured)
     cv::Point2f iris_centre;    // portrait frame pixels
     float iris_radius = 0;
   };

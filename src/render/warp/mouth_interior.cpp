@@ -201,6 +201,10 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
   const float teeth_vis = smoothstep(0.01f, 0.04f, open_rel);
   // Light reaches into a narrow opening only a little: teeth behind barely parted lips are in shade.
   const float opening_light = 0.85f + 0.15f * smoothstep(0.03f, 0.2f, open_rel);
+  // The lower row is in the upper row's and the upper lip's shade, unless a lowered or stretched lower
+  // lip (AU16, AU20) turns it to the light: a grimace of fear shows lower teeth nearly as light as the
+  // upper ones, not a grey slab.
+  const float lower_light = 0.6f + 0.3f * std::min(1.f, aus[19] + 0.25f * (aus[13] + aus[14]));
   const float crown_u = kUpperCrown * teeth.iod, crown_l = kLowerCrown * teeth.iod;
   const float arch_u = 0.06f * width, arch_l = 0.04f * width;  // the incisal edges rise toward the corners
   // Tooth boundaries across the arch (fractions of the half width): incisors wider than the rest.
@@ -242,7 +246,7 @@ void MouthInterior::compose(cv::Mat& frame, const std::vector<cv::Point2f>& face
         const float gum_l = side * smoothstep(crown_l - 1.f, crown_l + 1.f, down_l);
         if (gum_l > 0) c = c * (1 - gum_l) + gum_ * (gum_l * corner * 0.7f);
         if (lower > 0) {
-          const float shade = 0.6f * opening_light * (1.f - 0.55f * au * au) * g_teeth_sep(sep, au);
+          const float shade = lower_light * opening_light * (1.f - 0.55f * au * au) * g_teeth_sep(sep, au);
           c = c * (1 - lower) + teeth_ * (shade * lower);
         }
         // Upper row: from its incisal edge up to the gums; shadowed right under the lip.

@@ -4,8 +4,10 @@
 // opening as it was, and changes nothing when the lids do not rise.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <string>
 
 #include <opencv2/imgproc.hpp>
 
@@ -94,6 +96,43 @@ TEST_F(EyeOpeningTest, RaisedLidsUncoverIrisAndSclera) {
   double worst = 0;
   cv::minMaxLoc(diff, nullptr, &worst, nullptr, nullptr, outside);
   EXPECT_EQ(worst, 0);
+}
+
+// The band a raised lid uncovers must read as the white of the eye, not as a pale lid: on a small,
+// warm-lit eye whose visible sclera is mostly blurred with the lid's skin (human-author), it is drawn
+// with much less colour than the lightest tenth of the portrait's eye opening (which is mostly that
+// skin) and about as light, and a blue-lit face (faceapi-s3-right) keeps the light's colour in it.
+TEST_F(EyeOpeningTest, UncoveredScleraIsWhiterThanTheLidsSkin) {
+  auto chroma = [](const cv::Vec3f& c) { return std::max({c[0], c[1], c[2]}) - std::min({c[0], c[1], c[2]}); };
+  for (const char* name : {"examples/faces/human-author.jpg", "examples/faces/faceapi-s3-right.jpg"}) {
+    const fs::path path = fs::path(AUHEAD_SOURCE_DIR) / name;
+    if (!fs::exists(path)) GTEST_SKIP() << path << " missing";
+    image_ = media::load_image_rgb(path);
+    face_.clear();
+    for (const auto& p : face::FaceAnalyzer::shared().analyze(image_, path.string()).landmarks) face_.emplace_back(p.x, p.y);
+    EyeOpening eyes(image_, face_);
+    const std::vector<cv::Point2f> wide = raised(0.5f);
+    cv::Mat frame = image_.clone();
+    eyes.compose(frame, wide);
+    for (int side : {0, 1}) {
+      const auto& e = eyes.eye(side);
+      ASSERT_TRUE(e.usable) << name << " side " << side;
+      const auto& o = side == 0 ? kRightEye : kLeftEye;
+      // In the band, beside the iris: halfway between the portrait's lid and the raised one, at the
+      // lid point nearest the outer corner that clears the iris.
+      const int k = 2;
+      const cv::Point2f at = 0.5f * (face_[size_t(o.upper[k])] + wide[size_t(o.upper[k])]);
+      if (std::abs(at.x - e.iris_centre.x) < e.iris_radius + 2.f) continue;
+      const cv::Vec3b b = frame.at<cv::Vec3b>(cv::Point(at));
+      const cv::Vec3f band(b[0], b[1], b[2]);
+      if (std::string(name).find("human-author") != std::string::npos) {
+        EXPECT_GT(lum(b), 0.85f * lum(cv::Vec3b(e.sclera))) << name << " side " << side;
+        EXPECT_LT(chroma(band), 0.7f * chroma(e.sclera)) << name << " side " << side;
+      } else {
+        EXPECT_GT(band[2], band[0] + 10.f) << "the blue light's colour is kept, side " << side;
+      }
+    }
+  }
 }
 
 TEST_F(EyeOpeningTest, LidsThatDoNotRiseChangeNothing) {

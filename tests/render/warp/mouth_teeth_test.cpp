@@ -115,5 +115,19 @@ TEST(MouthTeeth, BaredTeethAreLightAndADroppedJawIsDark) {
   EXPECT_LT(gape_light, snarl_light);
 }
 
+// Fear's grimace: the lips stretched wide and the lower lip pulled down over a jaw barely open show
+// the lower teeth in the light, not a grey slab under the upper row.
+TEST(MouthTeeth, AGrimaceShowsLightLowerTeeth) {
+  SKIP_WITHOUT_INPUTS();
+  AuFrame grimace{};
+  grimace[13] = grimace[14] = 1.f;  // lip-corner stretch
+  grimace[19] = 1.f;                // lower-lip depress
+  grimace[29] = 1.f;                // lips part
+  grimace[8] = 0.2f;                // jaw drop
+  const auto [light, dark] = opening_light_dark(render_warp(constant_aus(1, grimace))[0]);
+  EXPECT_GT(light, 0.5) << "most of the opening is lit teeth";
+  EXPECT_LT(dark, 0.25);
+}
+
 }  // namespace
 }  // namespace auhead::render::warp
