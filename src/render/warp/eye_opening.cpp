@@ -93,25 +93,24 @@ EyeOpening::Eye measure(const cv::Mat& framed, const std::vector<cv::Point2f>& f
       ys.push_back(float(r.y + y) + 0.5f);
     }
   if (grey.size() < 20) return e;
-  const float bright = percentile(grey, 0.9), dark = percentile(grey, 0.3);
-  // The sclera as the portrait shows it: its lightest tenth (what the light's colour is read from).
-  // For the uncovered band, its whitest 3 % (light and colourless: luminance less chroma): on a small
-  // or hooded eye the lightest pixels inside the mesh's outline are mostly the lid's skin.
+  // The sclera: the whitest 3 % of the opening (light and colourless: luminance less chroma), not
+  // its lightest pixels, which on a small or hooded eye are mostly the lid's skin inside the mesh's
+  // outline (its colour would be taken for the light's, and drawn where a raised lid uncovers sclera,
+  // the band read as a pale lid).
   std::vector<float> white(grey.size());
   for (size_t i = 0; i < grey.size(); ++i) {
     const cv::Vec3f& c = colours[i];
     white[i] = grey[i] - (std::max({c[0], c[1], c[2]}) - std::min({c[0], c[1], c[2]}));
   }
-  const float whitest = percentile(white, 0.97);
-  std::vector<cv::Vec3f> sclera, whites, iris;
+  const float whitest = percentile(white, 0.97), dark = percentile(grey, 0.3);
+  std::vector<cv::Vec3f> sclera, iris;
   std::vector<float> ix, iy;
   for (size_t i = 0; i < grey.size(); ++i) {
-    if (grey[i] >= bright) sclera.push_back(colours[i]);
-    if (white[i] >= whitest) whites.push_back(colours[i]);
+    if (white[i] >= whitest) sclera.push_back(colours[i]);
     if (grey[i] <= dark) iris.push_back(colours[i]), ix.push_back(xs[i]), iy.push_back(ys[i]);
   }
   e.sclera = median_colour(sclera);
-  e.fill = uncovered_sclera(median_colour(whites), skin.empty() ? 0.f : percentile(skin, 0.5));
+  e.fill = uncovered_sclera(e.sclera, skin.empty() ? 0.f : percentile(skin, 0.5));
   e.iris = median_colour(iris);
   // Too little contrast (a shadowed eye, glasses' glare): the opening cannot be told apart.
   const auto lum = [](const cv::Vec3f& c) { return 0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]; };

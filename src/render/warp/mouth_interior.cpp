@@ -107,8 +107,11 @@ MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2
   // Ivory rather than neutral grey: next to the red lips a grey band reads as blue.
   // In the mouth's shadow: a warm off-white well below the skin's highlights.
   // Under the photo's light: the white reference's cast.
-  const cv::Vec3f cast = light_cast(white);
-  teeth_ = cv::Vec3f(228, 214, 190).mul(cast) * std::min(0.92f, std::sqrt(light));  // teeth stay light in a dim photo
+  // Half of it on the teeth: a sclera is a little pink, and what a small eye shows of it is blurred
+  // with the lid's skin, so its cast reads warmer than the light (at full strength a warm-lit face's
+  // teeth took the skin's beige).
+  const cv::Vec3f cast = light_cast(white), half_cast = (cast + cv::Vec3f(1, 1, 1)) * 0.5f;
+  teeth_ = cv::Vec3f(228, 214, 190).mul(half_cast) * std::min(0.92f, std::sqrt(light));  // teeth stay light in a dim photo
   tongue_ = cv::Vec3f(165, 60, 66) * (0.6f * light) + lip * 0.15f;
   gum_ = lip * 0.7f + cv::Vec3f(190, 95, 105).mul(cast) * (0.25f * light);
   if (own_teeth_.present()) {  // drawn teeth of the photo's own teeth's colour, where its strip ends
