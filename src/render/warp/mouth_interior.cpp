@@ -81,24 +81,11 @@ void MouthInterior::erase_teeth(cv::Mat& framed, const std::vector<cv::Point2f>&
   cv::Mat filled;
   cv::inpaint(roi, mask, filled, std::max(2.0, box.width / 20.0), cv::INPAINT_TELEA);
   // Inpainting over a whole row of teeth leaves streaks where its fronts meet (light dots along the
-  // seam once the mouth is closed): the filled part is smoothed, and blended in over a soft edge.
-  const double sigma = std::max(1.0, 0.03 * double(box.width - 2 * pad));
-  cv::Mat smooth, soft;
-  cv::GaussianBlur(filled, smooth, cv::Size(0, 0), sigma);
-  cv::GaussianBlur(mask, soft, cv::Size(0, 0), 0.5 * sigma);
-  for (int y = 0; y < box.height; ++y)
-    for (int x = 0; x < box.width; ++x) {
-      const float a = float(std::max(mask.at<uint8_t>(y, x), soft.at<uint8_t>(y, x))) / 255.f;
-      if (a <= 0) continue;
-      auto& px = roi.at<cv::Vec3b>(y, x);
-      const auto& f = filled.at<cv::Vec3b>(y, x);
-      const auto& sm = smooth.at<cv::Vec3b>(y, x);
-      const float in = float(mask.at<uint8_t>(y, x)) / 255.f;  // inside: the smoothed fill
-      for (int k = 0; k < 3; ++k) {
-        const float fill = in * float(sm[k]) + (1 - in) * float(f[k]);
-        px[k] = cv::saturate_cast<uint8_t>(float(px[k]) * (1 - a) + fill * a);
-      }
-    }
+  // seam once the mouth is closed): what it filled is smoothed (the blur also takes in the lips just
+  // outside, so the edge stays soft).
+  cv::Mat smooth;
+  cv::GaussianBlur(filled, smooth, cv::Size(0, 0), std::max(1.0, 0.03 * double(box.width - 2 * pad)));
+  smooth.copyTo(roi, mask);
 }
 
 MouthInterior::MouthInterior(const cv::Mat& framed, const std::vector<cv::Point2f>& face, bool lips_closed_at_rest,
