@@ -56,12 +56,14 @@ cv::Vec3f median_colour(const std::vector<cv::Vec3f>& c) {
   return out;
 }
 
+float luminance(const cv::Vec3f& c) { return 0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]; }
+
 // The sclera a raised lid uncovers. What the portrait shows of it is small, half in the lid's shadow
 // and blurred with the lids and the iris, so it measures nearly the skin's colour; drawn so, the
 // uncovered band reads as a lid, not as a wide-open eye. It is drawn at half the measured chroma
 // (the light's colour kept) and at least 30 % lighter than the skin around the eye.
 cv::Vec3f uncovered_sclera(const cv::Vec3f& measured, float skin_luminance) {
-  const float lum = 0.3f * measured[0] + 0.59f * measured[1] + 0.11f * measured[2];
+  const float lum = luminance(measured);
   cv::Vec3f c = cv::Vec3f(lum, lum, lum) + 0.5f * (measured - cv::Vec3f(lum, lum, lum));
   const float target = std::min(235.f, std::max(lum, 1.3f * skin_luminance));
   if (lum > 1.f) c *= target / lum;
@@ -85,10 +87,10 @@ EyeOpening::Eye measure(const cv::Mat& framed, const std::vector<cv::Point2f>& f
   for (int y = 0; y < r.height; ++y)
     for (int x = 0; x < r.width; ++x) {
       const cv::Vec3b c = framed.at<cv::Vec3b>(r.y + y, r.x + x);
-      if (mask.at<uint8_t>(y, x) == 0) skin.push_back(0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]);
+      if (mask.at<uint8_t>(y, x) == 0) skin.push_back(luminance(c));
       if (mask.at<uint8_t>(y, x) < 200) continue;
       colours.emplace_back(c[0], c[1], c[2]);
-      grey.push_back(0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]);
+      grey.push_back(luminance(c));
       xs.push_back(float(r.x + x) + 0.5f);
       ys.push_back(float(r.y + y) + 0.5f);
     }
@@ -113,8 +115,7 @@ EyeOpening::Eye measure(const cv::Mat& framed, const std::vector<cv::Point2f>& f
   e.fill = uncovered_sclera(e.sclera, skin.empty() ? 0.f : percentile(skin, 0.5));
   e.iris = median_colour(iris);
   // Too little contrast (a shadowed eye, glasses' glare): the opening cannot be told apart.
-  const auto lum = [](const cv::Vec3f& c) { return 0.3f * c[0] + 0.59f * c[1] + 0.11f * c[2]; };
-  if (lum(e.sclera) - lum(e.iris) < 25.f) return e;
+  if (luminance(e.sclera) - luminance(e.iris) < 25.f) return e;
   // The iris: as wide as its dark pixels (within a human eye's proportions), resting on its lowest.
   e.iris_radius = std::clamp(0.5f * (percentile(ix, 0.95) - percentile(ix, 0.05)), 0.16f * width, 0.26f * width);
   e.iris_centre = {percentile(ix, 0.5), percentile(iy, 0.95) - e.iris_radius};
