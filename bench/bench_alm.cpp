@@ -2,13 +2,12 @@
 // the load time, the audio encoder time for one 30-s window, prefill and decode tokens/s, the decode
 // cost per token early, midway and late in a long answer (flat when the KV cache works) against one
 // uncached step, and a whole constrained answer for 10 s of audio with the grammar's share of it.
-//   bench_alm [tiny|small|qwen2-0.5b] [decode_tokens=512] [threads=all]
+//   bench_alm [tiny|small|qwen2-0.5b] [--decode-tokens 512] [--threads N (default: all)] [--json]
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "audio2au/alm/vocabulary_trie.h"
 #include "audio2au/alm/whisper_logmel.h"
 #include "auhead/error.h"
+#include "bench_options.h"
 
 using namespace auhead;
 using namespace auhead::alm;
@@ -33,10 +33,16 @@ static double ms_since(Clock::time_point t0) {
 }
 
 int main(int argc, char** argv) {
-  try {
-    const std::string size = argc > 1 ? argv[1] : "small";
-    const int decode_tokens = argc > 2 ? std::atoi(argv[2]) : 512;
-    if (argc > 3) torch::set_num_threads(std::atoi(argv[3]));
+  CLI::App app{"the alm AU generator on a seeded random Qwen2-Audio: load, encoder, prefill, decode, a whole answer"};
+  auhead::bench::BenchReport report("bench_alm");
+  std::string size = "small";
+  int decode_tokens = 512, threads = 0;
+  app.add_option("size", size, "model size")->check(CLI::IsMember({"tiny", "small", "qwen2-0.5b"}))->capture_default_str();
+  app.add_option("--decode-tokens", decode_tokens, "tokens decoded with the cache")->check(CLI::Range(6, 100000))->capture_default_str();
+  app.add_option("--threads", threads, "libtorch threads (0: all)")->check(CLI::Range(0, 1024));
+  auhead::bench::add_json_option(app, report);
+  return auhead::bench::run_bench(app, report, argc, argv, [&] {
+    if (threads > 0) torch::set_num_threads(threads);
     std::string config;
     if (size == "tiny") config = qwen2_audio_config_json(64, 2, 64, 2, 4, 2, 128, true);
     else if (size == "small") config = qwen2_audio_config_json(256, 2, 512, 8, 8, 2, 1408, true);
@@ -58,11 +64,11 @@ int main(int argc, char** argv) {
     const auto& text = *model.config().text;
     int64_t params = 0;
     for (const auto& p : model.parameters()) params += p.numel();
-    std::printf("bench_alm: %s model (decoder %lld wide, %lld layers, %lld/%lld heads; %.1fM parameters), %d threads\n",
+    report.text("bench_alm: %s model (decoder %lld wide, %lld layers, %lld/%lld heads; %.1fM parameters), %d threads\n",
                 size.c_str(), (long long)text.hidden_size, (long long)text.num_hidden_layers,
                 (long long)text.num_attention_heads, (long long)text.num_key_value_heads, params / 1e6,
                 torch::get_num_threads());
-    std::printf("  write random model   %8.0f ms\n  load folder          %8.0f ms\n  vocabulary trie      %8.0f ms\n",
+    report.text("  write random model   %8.0f ms\n  load folder          %8.0f ms\n  vocabulary trie      %8.0f ms\n",
                 write_ms, load_ms, trie_ms);
 
     torch::InferenceMode guard;
@@ -73,7 +79,7 @@ int main(int argc, char** argv) {
     t0 = Clock::now();
     torch::Tensor audio_embeds = model.encode_audio(mel, whisper_valid_frames(int64_t(audio.size())));
     const double encode_ms = ms_since(t0);
-    std::printf("  log-mel, 30 s        %8.1f ms\n  audio encoder, 30 s  %8.1f ms (%lld embeddings)\n", mel_ms, encode_ms,
+    report.text("  log-mel, 30 s        %8.1f ms\n  audio encoder, 30 s  %8.1f ms (%lld embeddings)\n", mel_ms, encode_ms,
                 (long long)audio_embeds.size(1));
 
     const std::string prompt = chatml_prompt({{"user", m.prompt.instruction, audio_embeds.size(1)}}, true, m.prompt.system_prompt);
@@ -83,7 +89,7 @@ int main(int argc, char** argv) {
     t0 = Clock::now();
     torch::Tensor logits = model.forward(embeds, &cache, true);
     const double prefill_ms = ms_since(t0);
-    std::printf("  prefill              %8.1f ms for %zu tokens = %.0f tokens/s\n", prefill_ms, ids.size(),
+    report.text("  prefill              %8.1f ms for %zu tokens = %.0f tokens/s\n", prefill_ms, ids.size(),
                 ids.size() / (prefill_ms / 1e3));
 
     // Greedy decoding with the cache, timing each token.
@@ -104,15 +110,15 @@ int main(int argc, char** argv) {
     for (double v : step_ms) total += v;
     const double early = mean(0, bucket), mid = mean(decode_tokens / 2 - bucket / 2, bucket),
                  late = mean(decode_tokens - bucket, bucket);
-    std::printf("  decode (cached)      %8.2f ms/token = %.0f tokens/s over %d tokens\n", total / decode_tokens,
+    report.text("  decode (cached)      %8.2f ms/token = %.0f tokens/s over %d tokens\n", total / decode_tokens,
                 decode_tokens / (total / 1e3), decode_tokens);
-    std::printf("    per token at positions %zu+: first %d %.2f ms, middle %.2f ms, last %.2f ms (last/first %.2f)\n",
+    report.text("    per token at positions %zu+: first %d %.2f ms, middle %.2f ms, last %.2f ms (last/first %.2f)\n",
                 ids.size(), bucket, early, mid, late, late / early);
     // One uncached step at the final length: the whole sequence again.
     torch::Tensor whole = torch::cat({embeds, embeds.narrow(1, 0, decode_tokens)}, 1);
     t0 = Clock::now();
     model.forward(whole, nullptr, true);
-    std::printf("    one uncached step at %lld tokens: %.1f ms (%.0fx a cached one)\n", (long long)whole.size(1),
+    report.text("    one uncached step at %lld tokens: %.1f ms (%.0fx a cached one)\n", (long long)whole.size(1),
                 ms_since(t0), ms_since(t0) / late);
 
     // A whole constrained answer for 10 s of speech (50 frames at 5 fps), greedy.
@@ -136,15 +142,19 @@ int main(int argc, char** argv) {
       for (unsigned char c : vocabulary.bytes(id)) grammar.step(state, c);
     }
     const double grammar_ms = ms_since(t0);
-    std::printf("  constrained answer, 10 s speech: %zu tokens, %zu bytes in %.0f ms (prefill %.0f ms, %.0f tokens/s decoding);"
+    report.text("  constrained answer, 10 s speech: %zu tokens, %zu bytes in %.0f ms (prefill %.0f ms, %.0f tokens/s decoding);"
                 " grammar %.3f ms/token (%.1f%%)\n",
                 answer.ids.size(), answer.text.size(), answer_ms, answer.prefill_seconds * 1e3,
                 answer.ids.size() / answer.decode_seconds, grammar_ms / answer.ids.size(), 100 * grammar_ms / answer_ms);
-    std::printf("    answer starts: %.80s...\n", answer.text.c_str());
+    report.text("    answer starts: %.80s...\n", answer.text.c_str());
+    report.record("", {{"size", size}, {"threads", torch::get_num_threads()}, {"parameters", params}, {"load_ms", load_ms},
+                       {"trie_ms", trie_ms}, {"logmel_30s_ms", mel_ms}, {"audio_encoder_30s_ms", encode_ms},
+                       {"prefill_tokens", ids.size()}, {"prefill_ms", prefill_ms},
+                       {"decode_tokens", decode_tokens}, {"decode_ms_per_token", total / decode_tokens},
+                       {"decode_first_ms", early}, {"decode_middle_ms", mid}, {"decode_last_ms", late},
+                       {"answer_10s_tokens", answer.ids.size()}, {"answer_10s_ms", answer_ms},
+                       {"grammar_ms_per_token", grammar_ms / answer.ids.size()}});
     fs::remove_all(dir);
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_alm: %s\n", e.what());
-    return 1;
-  }
+  });
 }

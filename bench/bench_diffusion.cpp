@@ -19,6 +19,7 @@
 #include <string>
 
 #include "auhead/error.h"
+#include "bench_report.h"
 #include "build_config.h"
 #include "checkpoint/state_dict.h"
 #include "peak_memory.h"
@@ -32,6 +33,14 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// One option style with the other bench programs (bench_options.h), parsed by hand: this program
+// also builds where CLI11 is not installed (scripts/gpu-bench.sh).
+constexpr const char* kUsage =
+    "bench_diffusion: the diffusion renderer's modules timed (README \"GPU\")\n"
+    "usage: bench_diffusion [MODEL_DIR | --random sd15|tiny [--seed N]] [--device auto|cpu|cuda]\n"
+    "                       [--dtype auto|fp32|bf16|fp16] [--frames 16] [--size PIXELS | --latent 16]\n"
+    "                       [--steps 3] [--warmup 1] [--au-adapter] [--json]\n";
+
 struct Args {
   std::string dir = std::string(AUHEAD_FIXTURES_DIR) + "/diffusion";
   std::string random;  // size preset; empty: load `dir`
@@ -40,6 +49,7 @@ struct Args {
   int64_t frames = 16, latent = 16, size = 0;  // size > 0 overrides latent
   int steps = 3, warmup = 1;
   bool au_adapter = false;
+  bool json = false;  // bench_report.h
 };
 
 int64_t integer(const std::string& option, const std::string& value, int64_t min = 1) {
@@ -69,6 +79,11 @@ Args parse(int argc, char** argv) {
     else if (o == "--steps") a.steps = static_cast<int>(integer(o, next()));
     else if (o == "--warmup") a.warmup = static_cast<int>(integer(o, next(), 0));
     else if (o == "--au-adapter") a.au_adapter = true;
+    else if (o == "--json") a.json = true;
+    else if (o == "--help" || o == "-h") {
+      std::printf("%s", kUsage);
+      std::exit(0);
+    }
     else if (o.rfind("--", 0) == 0) throw auhead::usage_error("unknown option " + o);
     else a.dir = o, have_dir = true;
   }
@@ -116,6 +131,8 @@ int64_t parameter_count(const torch::nn::Module& m) {
 
 int main(int argc, char** argv) try {
   const Args a = parse(argc, argv);
+  auhead::bench::BenchReport report("bench_diffusion");
+  report.json = a.json;
   keep_freed_memory();
   const auto build_start = Clock::now();
   DiffusionModels m = a.random.empty() ? load(a)
@@ -132,17 +149,16 @@ int main(int argc, char** argv) try {
   const int64_t width = m.denoising_unet->config().cross_attention_dim;
   auto& unet = *m.denoising_unet;
   const std::string source = a.random.empty() ? a.dir : "random " + a.random + " (seed " + std::to_string(a.seed) + ")";
-  std::printf("models %s  device %s %s  frames %lld  latent %lldx%lld  image %lld  pose %lld  AU adapter %s\n",
+  report.text("models %s  device %s %s  frames %lld  latent %lldx%lld  image %lld  pose %lld  AU adapter %s\n",
               source.c_str(), m.device.is_cuda() ? "cuda" : "cpu", dtype_name(m.dtype).c_str(), (long long)frames,
               (long long)latent, (long long)latent, (long long)image, (long long)pose_size, unet.has_au_adapter() ? "yes" : "no");
-  std::printf("parameters: VAE %.1fM  ReferenceNet %.1fM  denoising UNet %.1fM  pose guider %.2fM  (%s in %.1f s)\n",
+  report.text("parameters: VAE %.1fM  ReferenceNet %.1fM  denoising UNet %.1fM  pose guider %.2fM  (%s in %.1f s)\n",
               parameter_count(*m.vae) / 1e6, parameter_count(*m.reference_unet) / 1e6, parameter_count(unet) / 1e6,
               parameter_count(*m.pose_guider) / 1e6, a.random.empty() ? "loaded" : "built", build_s);
-  std::printf("timing: mean of %d run(s) after %d warm-up run(s); libtorch %s\n", a.steps, a.warmup, TORCH_VERSION);
+  report.text("timing: mean of %d run(s) after %d warm-up run(s); libtorch %s\n", a.steps, a.warmup, TORCH_VERSION);
   if (m.device.is_cuda())
-    std::printf("TF32: matmul %s, cuDNN conv %s\n", at::globalContext().allowTF32CuBLAS() ? "on" : "off",
+    report.text("TF32: matmul %s, cuDNN conv %s\n", at::globalContext().allowTF32CuBLAS() ? "on" : "off",
                 at::globalContext().allowTF32CuDNN() ? "on" : "off");
-  std::fflush(stdout);
 
   torch::manual_seed(0);
   const torch::Tensor img = torch::rand({1, 3, image, image}, opts) * 2 - 1;
@@ -193,14 +209,19 @@ int main(int argc, char** argv) try {
   });
   const double vae_dec = time_ms(a, [&] { return m.vae->decode(x.select(2, 0)); });
 
-  std::printf("%-44s %10.2f ms\n", "VAE encode (once per video)", vae_enc);
-  std::printf("%-44s %10.2f ms\n", "ReferenceNet (once per video)", refnet);
-  std::printf("%-44s %10.2f ms\n", "pose guider (per video, all frames)", guider);
-  std::printf("%-44s %10.2f ms  (%.2f ms/frame)\n", "denoising step, batched guidance", step, step / frames);
-  std::printf("%-44s %10.2f ms  (%.2f ms/frame)\n", "denoising step, naive", naive, naive / frames);
-  std::printf("%-44s %10.2f ms\n", "VAE decode (per frame)", vae_dec);
-  std::printf("naive / batched step: %.2fx\n", naive / step);
-  std::printf("peak host memory: %.2f GiB\n", peak_host_gib());
+  report.text("%-44s %10.2f ms\n", "VAE encode (once per video)", vae_enc);
+  report.text("%-44s %10.2f ms\n", "ReferenceNet (once per video)", refnet);
+  report.text("%-44s %10.2f ms\n", "pose guider (per video, all frames)", guider);
+  report.text("%-44s %10.2f ms  (%.2f ms/frame)\n", "denoising step, batched guidance", step, step / frames);
+  report.text("%-44s %10.2f ms  (%.2f ms/frame)\n", "denoising step, naive", naive, naive / frames);
+  report.text("%-44s %10.2f ms\n", "VAE decode (per frame)", vae_dec);
+  report.text("naive / batched step: %.2fx\n", naive / step);
+  report.text("peak host memory: %.2f GiB\n", peak_host_gib());
+  report.record("", {{"models", source}, {"device", m.device.is_cuda() ? "cuda" : "cpu"}, {"dtype", dtype_name(m.dtype)},
+                     {"frames", frames}, {"latent", latent}, {"image", image}, {"au_adapter", unet.has_au_adapter()},
+                     {"runs", a.steps}, {"warmup", a.warmup}, {"libtorch", TORCH_VERSION}, {"vae_encode_ms", vae_enc},
+                     {"reference_net_ms", refnet}, {"pose_guider_ms", guider}, {"step_batched_ms", step},
+                     {"step_naive_ms", naive}, {"vae_decode_per_frame_ms", vae_dec}, {"peak_host_gib", peak_host_gib()}});
   return 0;
 } catch (const auhead::Error& e) {
   std::fprintf(stderr, "bench_diffusion: %s\n", e.what());

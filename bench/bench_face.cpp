@@ -1,15 +1,16 @@
 // Bench for issue #3: detection + two-pass FaceMesh on a 512×512 portrait, one thread; prints the
 // median and the per-stage medians over repeated runs.
+// Usage: bench_face [portrait.jpg] [--runs 30] [--json]
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
+#include "bench_options.h"
 #include "build_config.h"
 #include "face/face_analyzer.h"
 #include "media/image_io.h"
@@ -32,10 +33,15 @@ static double median(std::vector<double> v) {
 }
 
 int main(int argc, char** argv) {
-  try {
+  CLI::App app{"face detection + FaceMesh on a 512x512 portrait, one thread"};
+  auhead::bench::BenchReport report("bench_face");
+  std::string image = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+  int runs = 30;
+  app.add_option("portrait", image, "portrait image")->capture_default_str();
+  app.add_option("--runs", runs, "timed runs (after 3 warm-up runs)")->check(CLI::Range(1, 100000))->capture_default_str();
+  auhead::bench::add_json_option(app, report);
+  return auhead::bench::run_bench(app, report, argc, argv, [&] {
     torch::set_num_threads(1);
-    std::string image = argc > 1 ? argv[1] : "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
-    int runs = argc > 2 ? std::atoi(argv[2]) : 30;
     cv::Mat rgb = auhead::media::load_image_rgb(image), sq;
     // 512×512: centre crop to square, then resize.
     int side = std::min(rgb.cols, rgb.rows);
@@ -55,14 +61,13 @@ int main(int argc, char** argv) {
       total.push_back(ms_since(t0));
       cpu.push_back(cpu_ms() - c0);
     }
-    std::printf("bench_face: 512x512 portrait, 1 thread, %d runs\n", runs);
-    std::printf("  detection            median %.2f ms\n", median(det));
-    std::printf("  mesh (2 passes)      median %.2f ms\n", median(mesh));
-    std::printf("  detection + mesh     median %.2f ms (target <= 50 ms)\n", median(total));
-    std::printf("  detection + mesh     median CPU time %.2f ms\n", median(cpu));
+    report.text("bench_face: 512x512 portrait, 1 thread, %d runs\n", runs);
+    report.text("  detection            median %.2f ms\n", median(det));
+    report.text("  mesh (2 passes)      median %.2f ms\n", median(mesh));
+    report.text("  detection + mesh     median %.2f ms (target <= 50 ms)\n", median(total));
+    report.text("  detection + mesh     median CPU time %.2f ms\n", median(cpu));
+    report.record("", {{"portrait", image}, {"size", 512}, {"threads", 1}, {"runs", runs}, {"detection_ms", median(det)},
+                       {"mesh_ms", median(mesh)}, {"total_ms", median(total)}, {"total_cpu_ms", median(cpu)}});
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_face: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -9,7 +9,7 @@
 //    and on. A pixel's displacement is how far from its own place the output fetches it, counting the
 //    rigid layer as not moved: (1 - mask)·|map - q|. Over the true frame pixels where there is a
 //    truth, over the found mask (≥ 0.5) on a photo's own glasses.
-// Usage: bench_glasses [portrait...]  (default examples/portrait.jpg examples/astronaut.png examples/faces/*)
+// Usage: bench_glasses [--json] [portrait...]  (default examples/portrait.jpg examples/astronaut.png examples/faces/*)
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,10 +20,11 @@
 
 #include "auhead/au_edit.h"
 #include "auhead/error.h"
+#include "bench_options.h"
 #include "face/face_analyzer.h"
 #include "face/glasses_finder.h"
 #include "media/image_io.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 #include "render/warp/warp_renderer.h"
 
 namespace {
@@ -71,19 +72,22 @@ Motion frame_motion(const cv::Mat& portrait, const std::string& name, const cv::
   return m;
 }
 
-void report_motion(const cv::Mat& portrait, const std::string& name, const cv::Mat& where, const char* over) {
-  std::printf("  frame pixels (%s, %d px) moved, mean / max px:", over, cv::countNonZero(where));
+void report_motion(const auhead::bench::BenchReport& report, const cv::Mat& portrait, const std::string& name,
+                   const cv::Mat& where, const char* over) {
+  report.text("  frame pixels (%s, %d px) moved, mean / max px:", over, cv::countNonZero(where));
   for (auto e : {auhead::Emotion::angry, auhead::Emotion::surprised, auhead::Emotion::sad}) {
     Motion off = frame_motion(portrait, name, where, e, false), on = frame_motion(portrait, name, where, e, true);
-    std::printf("  %s %.2f/%.1f -> %.2f/%.1f", std::string(auhead::emotion_name(e)).c_str(), off.mean, off.max, on.mean,
-                on.max);
+    const std::string emotion(auhead::emotion_name(e));
+    report.text("  %s %.2f/%.1f -> %.2f/%.1f", emotion.c_str(), off.mean, off.max, on.mean, on.max);
+    report.record("motion", {{"portrait", name}, {"over", over}, {"emotion", emotion}, {"hold_off_mean_px", off.mean},
+                             {"hold_off_max_px", off.max}, {"hold_on_mean_px", on.mean}, {"hold_on_max_px", on.max}});
   }
-  std::printf("\n");
+  report.text("\n");
 }
 
 // `truth` (portrait pixels) in the renderer's frame, as it frames this portrait.
 cv::Mat truth_in_frame(const cv::Mat& portrait, const std::vector<cv::Point2f>& lm, const cv::Mat& truth) {
-  auto framing = auhead::render::warp::frame_portrait(portrait, lm, 512);
+  auto framing = auhead::render::frame_portrait(portrait, lm, 512);
   cv::Matx23d a = framing.portrait_to_frame;  // continuous → continuous; pixel centres are at +0.5
   a(0, 2) += 0.5 * (a(0, 0) + a(0, 1)) - 0.5;
   a(1, 2) += 0.5 * (a(1, 0) + a(1, 1)) - 0.5;
@@ -94,53 +98,61 @@ cv::Mat truth_in_frame(const cv::Mat& portrait, const std::vector<cv::Point2f>& 
 
 }  // namespace
 
-int main(int argc, char** argv) try {
+int main(int argc, char** argv) {
+  CLI::App app{"glasses: found or not, and how far the warp moves the frame's pixels"};
+  auhead::bench::BenchReport report("bench_glasses");
   std::vector<std::string> portraits;
-  for (int i = 1; i < argc; ++i) portraits.push_back(argv[i]);
-  if (portraits.empty()) {
-    portraits = {"examples/portrait.jpg", "examples/astronaut.png"};
-    if (std::filesystem::is_directory("examples/faces"))
-      for (const auto& f : std::filesystem::directory_iterator("examples/faces")) portraits.push_back(f.path().string());
-  }
-  int bare_found = 0, drawn = 0, drawn_found = 0;
-  for (const auto& name : portraits) {
-    cv::Mat photo = auhead::media::load_image_rgb(name);
-    auto lm = landmarks_of(photo, name);
-    auto own = auhead::face::find_glasses(photo, lm);
-    bare_found += own.found;
-    std::printf("%s: as it is: %s (bridge %.1f, threshold %.1f, rim cover %.2f)\n", name.c_str(),
-                own.found ? "glasses found" : "no glasses", own.bridge, own.threshold, own.ring_cover);
-    if (own.found) {
-      auhead::render::RendererOptions o;
-      o.size = 512;
-      auhead::render::warp::WarpRenderer r(o);
-      r.prepare(photo, name);
-      cv::Mat where = r.glasses_mask() >= 0.5f;
-      report_motion(photo, name, where, "found mask");
+  app.add_option("portraits", portraits, "portrait images (default: the bundled ones and examples/faces/)");
+  auhead::bench::add_json_option(app, report);
+  return auhead::bench::run_bench(app, report, argc, argv, [&] {
+    if (portraits.empty()) {
+      portraits = {"examples/portrait.jpg", "examples/astronaut.png"};
+      if (std::filesystem::is_directory("examples/faces"))
+        for (const auto& f : std::filesystem::directory_iterator("examples/faces")) portraits.push_back(f.path().string());
     }
-    for (bool thick : {true, false}) {
-      cv::Mat img = photo.clone();
-      cv::Mat truth = auhead::face::draw_test_glasses(img, lm, thick);
-      auto lm2 = landmarks_of(img, name);
-      auto g = auhead::face::find_glasses(img, lm2);
-      ++drawn;
-      drawn_found += g.found;
-      double recall = 0, precision = 0;
-      if (g.found) {
-        cv::Mat m = g.mask >= 0.5f, near;
-        cv::dilate(truth, near, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
-        recall = double(cv::countNonZero(m & truth)) / std::max(1, cv::countNonZero(truth));
-        precision = double(cv::countNonZero(m & near)) / std::max(1, cv::countNonZero(m));
+    int bare_found = 0, drawn = 0, drawn_found = 0;
+    for (const auto& name : portraits) {
+      cv::Mat photo = auhead::media::load_image_rgb(name);
+      auto lm = landmarks_of(photo, name);
+      auto own = auhead::face::find_glasses(photo, lm);
+      bare_found += own.found;
+      report.text("%s: as it is: %s (bridge %.1f, threshold %.1f, rim cover %.2f)\n", name.c_str(),
+                  own.found ? "glasses found" : "no glasses", own.bridge, own.threshold, own.ring_cover);
+      report.record("bare", {{"portrait", name}, {"found", own.found}, {"bridge", own.bridge}, {"threshold", own.threshold},
+                             {"rim_cover", own.ring_cover}});
+      if (own.found) {
+        auhead::render::RendererOptions o;
+        o.size = 512;
+        auhead::render::warp::WarpRenderer r(o);
+        r.prepare(photo, name);
+        cv::Mat where = r.glasses_mask() >= 0.5f;
+        report_motion(report, photo, name, where, "found mask");
       }
-      std::printf("  %s frame drawn: %s, recall %.2f, precision %.2f\n", thick ? "thick" : "thin ",
-                  g.found ? "found" : "MISSED", recall, precision);
-      if (g.found) report_motion(img, name, truth_in_frame(img, lm2, truth), "true frame");
+      for (bool thick : {true, false}) {
+        cv::Mat img = photo.clone();
+        cv::Mat truth = auhead::face::draw_test_glasses(img, lm, thick);
+        auto lm2 = landmarks_of(img, name);
+        auto g = auhead::face::find_glasses(img, lm2);
+        ++drawn;
+        drawn_found += g.found;
+        double recall = 0, precision = 0;
+        if (g.found) {
+          cv::Mat m = g.mask >= 0.5f, near;
+          cv::dilate(truth, near, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
+          recall = double(cv::countNonZero(m & truth)) / std::max(1, cv::countNonZero(truth));
+          precision = double(cv::countNonZero(m & near)) / std::max(1, cv::countNonZero(m));
+        }
+        report.text("  %s frame drawn: %s, recall %.2f, precision %.2f\n", thick ? "thick" : "thin ",
+                    g.found ? "found" : "MISSED", recall, precision);
+        report.record("drawn", {{"portrait", name}, {"frame", thick ? "thick" : "thin"}, {"found", g.found},
+                                {"recall", recall}, {"precision", precision}});
+        if (g.found) report_motion(report, img, name, truth_in_frame(img, lm2, truth), "true frame");
+      }
     }
-  }
-  std::printf("glasses: found on the photos as they are: %d of %zu; drawn frames found: %d of %d\n", bare_found,
-              portraits.size(), drawn_found, drawn);
-  return 0;
-} catch (const auhead::Error& e) {
-  std::fprintf(stderr, "bench_glasses: %s\n", e.what());
-  return 1;
+    report.text("glasses: found on the photos as they are: %d of %zu; drawn frames found: %d of %d\n", bare_found,
+                portraits.size(), drawn_found, drawn);
+    report.record("summary", {{"portraits", portraits.size()}, {"found_bare", bare_found}, {"drawn", drawn},
+                              {"drawn_found", drawn_found}});
+    return 0;
+  });
 }

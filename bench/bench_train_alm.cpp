@@ -2,11 +2,10 @@
 // a chosen size, with synthetic 10-s clips whose answers hold 50 AU frames. Prints the steady-state
 // step time (the first step, which also runs the frozen audio tower for its clips, is left out),
 // samples/s, answer tokens/s, sequence tokens/s and the peak resident memory.
-//   bench_train_alm [tiny|small] [steps=6] [fp32|bf16] [checkpointing=0|1] [threads=all]
+//   bench_train_alm [tiny|small] [--steps 6] [--precision fp32|bf16|fp16] [--gradient-checkpointing] [--threads N] [--json]
 #include <torch/torch.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -18,26 +17,33 @@
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
 #include "auhead/error.h"
-#include "peak_memory.h"
+#include "auhead/training.h"
+#include "bench_options.h"
 #include "core/progress.h"
 #include "media/wav_writer.h"
-#include "train/alm_training_run.h"
+#include "peak_memory.h"
 
 using namespace auhead;
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  try {
-    const std::string size = argc > 1 ? argv[1] : "tiny";
-    const int steps = argc > 2 ? std::atoi(argv[2]) : 6;
-    const std::string precision = argc > 3 ? argv[3] : "fp32";
-    const bool checkpointing = argc > 4 && std::atoi(argv[4]) != 0;
-    if (argc > 5) torch::set_num_threads(std::atoi(argv[5]));
+  CLI::App app{"LoRA training throughput of `train alm` on a seeded random Qwen2-Audio"};
+  auhead::bench::BenchReport report("bench_train_alm");
+  std::string size = "tiny", precision = "fp32";
+  int steps = 6, threads = 0;
+  bool checkpointing = false;
+  app.add_option("size", size, "model size")->check(CLI::IsMember({"tiny", "small"}))->capture_default_str();
+  app.add_option("--steps", steps, "optimizer steps (the first is left out of the figures)")->check(CLI::Range(2, 100000))->capture_default_str();
+  app.add_option("--precision", precision, "fp32, bf16 or fp16")->check(CLI::IsMember({"fp32", "bf16", "fp16"}))->capture_default_str();
+  app.add_flag("--gradient-checkpointing", checkpointing, "recompute decoder activations in backward");
+  app.add_option("--threads", threads, "libtorch threads (0: all)")->check(CLI::Range(0, 1024));
+  auhead::bench::add_json_option(app, report);
+  return auhead::bench::run_bench(app, report, argc, argv, [&] {
+    if (threads > 0) torch::set_num_threads(threads);
     std::string config;
     if (size == "tiny") config = alm::qwen2_audio_config_json(64, 2, 64, 2, 4, 2, 128, true);
     else if (size == "small") config = alm::qwen2_audio_config_json(256, 2, 512, 8, 8, 2, 1408, true);
     else throw usage_error("size must be tiny or small");
-    if (steps < 2) throw usage_error("steps must be at least 2");
     Progress::set_quiet(true);
 
     const fs::path dir = fs::temp_directory_path() / ("auhead_bench_train_alm_" + std::to_string(::getpid()));
@@ -83,17 +89,19 @@ int main(int argc, char** argv) {
     }
     // Each sample: 250 audio embeddings for 10 s plus the prompt's text and the answer.
     const double tokens_per_sample = 250.0 + 60.0 + double(answer_tokens) / double(samples);
-    std::printf("bench_train_alm %s %s%s, batch %d, LoRA r 8 on q/k/v/o, %d threads\n", size.c_str(), precision.c_str(),
+    report.text("bench_train_alm %s %s%s, batch %d, LoRA r 8 on q/k/v/o, %d threads\n", size.c_str(), precision.c_str(),
                 checkpointing ? " + gradient checkpointing" : "", batch, torch::get_num_threads());
-    std::printf("  first step (with the audio tower for its clips): %.2f s\n", r.log[0].seconds);
-    std::printf("  steady step: %.2f s; %.2f samples/s; %.0f answer tokens/s; ~%.0f sequence tokens/s\n",
+    report.text("  first step (with the audio tower for its clips): %.2f s\n", r.log[0].seconds);
+    report.text("  steady step: %.2f s; %.2f samples/s; %.0f answer tokens/s; ~%.0f sequence tokens/s\n",
                 seconds / double(r.log.size() - 1), double(samples) / seconds, double(answer_tokens) / seconds,
                 tokens_per_sample * double(samples) / seconds);
-    std::printf("  loss %.3f -> %.3f; peak RSS %.0f MiB\n", r.log.front().loss, r.log.back().loss, peak_resident_mib());
+    report.text("  loss %.3f -> %.3f; peak RSS %.0f MiB\n", r.log.front().loss, r.log.back().loss, peak_resident_mib());
+    report.record("", {{"size", size}, {"precision", precision}, {"gradient_checkpointing", checkpointing}, {"batch", batch},
+                       {"threads", torch::get_num_threads()}, {"first_step_s", r.log[0].seconds},
+                       {"steady_step_s", seconds / double(r.log.size() - 1)}, {"samples_per_s", double(samples) / seconds},
+                       {"answer_tokens_per_s", double(answer_tokens) / seconds}, {"loss_first", r.log.front().loss},
+                       {"loss_last", r.log.back().loss}, {"peak_rss_mib", peak_resident_mib()}});
     fs::remove_all(dir);
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_train_alm: %s\n", e.what());
-    return 1;
-  }
+  });
 }

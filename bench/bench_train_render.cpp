@@ -1,17 +1,17 @@
 // Bench for issue #18: training throughput of the diffusion renderer's AU adapter (AuAdapterTrainer) on
 // a frozen denoising UNet with seeded random weights. Prints the steady-state step time (the first step
 // is left out), samples/s and the peak resident memory.
-//   bench_train_render [tiny|sd15] [steps=6] [latent=32] [batch=2] [threads=default]
+//   bench_train_render [tiny|sd15] [--steps 6] [--latent 32] [--batch 2] [--threads N] [--json]
 // A latent of 32 is a 256² frame; 64 is 512².
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 
 #include "auhead/error.h"
+#include "bench_options.h"
 #include "peak_memory.h"
 #include "render/diffusion/random_diffusion_models.h"
 #include "train/au_adapter_trainer.h"
@@ -19,13 +19,19 @@
 using namespace auhead;
 
 int main(int argc, char** argv) {
-  try {
-    const std::string size = argc > 1 ? argv[1] : "tiny";
-    const int steps = argc > 2 ? std::atoi(argv[2]) : 6;
-    const int latent = argc > 3 ? std::atoi(argv[3]) : 32;
-    const int batch = argc > 4 ? std::atoi(argv[4]) : 2;
-    if (argc > 5) torch::set_num_threads(std::atoi(argv[5]));
-    if (steps < 2 || latent < 8 || latent % 8 != 0 || batch < 1) throw usage_error("need steps >= 2, latent a multiple of 8, batch >= 1");
+  CLI::App app{"training throughput of the diffusion renderer's AU adapter on a seeded random UNet"};
+  auhead::bench::BenchReport report("bench_train_render");
+  std::string size = "tiny";
+  int steps = 6, latent = 32, batch = 2, threads = 0;
+  app.add_option("size", size, "model size")->check(CLI::IsMember({"tiny", "sd15"}))->capture_default_str();
+  app.add_option("--steps", steps, "optimizer steps (the first is left out)")->check(CLI::Range(2, 100000))->capture_default_str();
+  app.add_option("--latent", latent, "latent side (a multiple of 8; 32 is a 256x256 frame)")->check(CLI::Range(8, 512))->capture_default_str();
+  app.add_option("--batch", batch, "frames per step")->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("--threads", threads, "libtorch threads (0: the default)")->check(CLI::Range(0, 1024));
+  auhead::bench::add_json_option(app, report);
+  return auhead::bench::run_bench(app, report, argc, argv, [&] {
+    if (threads > 0) torch::set_num_threads(threads);
+    if (latent % 8 != 0) throw usage_error("--latent must be a multiple of 8");
     diffusion::DiffusionModels models =
         diffusion::make_random_diffusion_models(diffusion::DiffusionModelConfigs::preset(size), true, 1);
     train::AdamWSettings settings;
@@ -44,12 +50,12 @@ int main(int argc, char** argv) {
       if (s > 0) steady += sec;
     }
     steady /= steps - 1;
-    std::printf("bench_train_render %s, latent %dx%d (a %dx%d frame), batch %d, %lld adapter parameters, %d threads\n",
+    report.text("bench_train_render %s, latent %dx%d (a %dx%d frame), batch %d, %lld adapter parameters, %d threads\n",
                 size.c_str(), latent, latent, latent * 8, latent * 8, batch, (long long)adapter, torch::get_num_threads());
-    std::printf("  steady step: %.3f s; %.2f samples/s; peak RSS %.0f MiB\n", steady, batch / steady, peak_resident_mib());
+    report.text("  steady step: %.3f s; %.2f samples/s; peak RSS %.0f MiB\n", steady, batch / steady, peak_resident_mib());
+    report.record("", {{"size", size}, {"latent", latent}, {"batch", batch}, {"adapter_parameters", adapter},
+                       {"threads", torch::get_num_threads()}, {"steady_step_s", steady}, {"samples_per_s", batch / steady},
+                       {"peak_rss_mib", peak_resident_mib()}});
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_train_render: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -2,20 +2,20 @@
 // timings, the Pearson correlation of jaw drop with the vowel-openness timeline and the p/b/m
 // closure hit rate (closed within 60 ms), for both front ends; real-time factors on espeak and the
 // LibriVox recordings of pocketsphinx-testdata; optional PNG plots (--plots DIR).
-// Usage: phonetic_quality [--plots DIR] [--lipsync fast|accurate|both] [--fps N]
+// Usage: phonetic_quality [--plots DIR] [--lipsync fast|accurate|both] [--fps N] [--set espeak|librivox|both] [--json]
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "../tests/audio2au/phonetic/phonetic_support.h"
-#include "au/au_plot.h"
+#include "auhead/au_plot.h"
 #include "audio2au/phonetic/phonetic_generator.h"
 #include "audio2au/phonetic/phonetic_params.h"
 #include "audio2au/phonetic/signal_features.h"
 #include "auhead/error.h"
+#include "bench_options.h"
 
 using namespace auhead;
 namespace ps = phonetic_support;
@@ -39,23 +39,25 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"quality and speed of the phonetic AU generator on espeak-ng speech and LibriVox"};
+  auhead::bench::BenchReport report("phonetic_quality");
   std::string plots, which = "both";
   double fps = 25;
   int dump = 0;
+  bool lag_scan = false;
   std::string set = "both";  // espeak | librivox | both
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--plots") plots = argv[i + 1];
-    else if (a == "--lipsync") which = argv[i + 1];
-    else if (a == "--fps") fps = std::stod(argv[i + 1]);
-    else if (a == "--dump") dump = std::stoi(argv[i + 1]);
-    else if (a == "--set") set = argv[i + 1];
-  }
-  if (!plots.empty()) fs::create_directories(plots);
-  std::vector<std::string> modes;
-  if (which == "both" || which == "fast") modes.push_back("fast");
-  if (which == "both" || which == "accurate") modes.push_back("accurate");
-  try {
+  app.add_option("--plots", plots, "write the AU curves of every utterance as PNGs into this folder");
+  app.add_option("--lipsync", which, "front ends")->check(CLI::IsMember({"fast", "accurate", "both"}))->capture_default_str();
+  app.add_option("--fps", fps, "AU frame rate")->check(CLI::Range(1.0, 240.0))->capture_default_str();
+  app.add_option("--dump", dump, "tuning aid: N > 0 prints the features of espeak sentence N, -N its jaw against the truth");
+  app.add_option("--set", set, "speech")->check(CLI::IsMember({"espeak", "librivox", "both"}))->capture_default_str();
+  app.add_flag("--lag-scan", lag_scan, "tuning aid: the correlation with the truth shifted by -100..100 ms");
+  auhead::bench::add_json_option(app, report);
+  return auhead::bench::run_bench(app, report, argc, argv, [&] {
+    if (!plots.empty()) fs::create_directories(plots);
+    std::vector<std::string> modes;
+    if (which == "both" || which == "fast") modes.push_back("fast");
+    if (which == "both" || which == "accurate") modes.push_back("accurate");
 #if AUHEAD_HAVE_ESPEAK
     if (set != "librivox") {
     std::vector<ps::Utterance> utts;
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
         while (p < u.phonemes.size() && u.phonemes[p].end <= t) ++p;
         while (q < r.phones.size() && r.phones[q].end <= t) ++q;
         std::string truth = p < u.phonemes.size() ? u.phonemes[p].name : "-";
-        std::printf("%5.2f %-4s %.2f  jaw=%.2f lips=%.2f  %s\n", t, truth.c_str(), ps::openness(truth),
+        report.text("%5.2f %-4s %.2f  jaw=%.2f lips=%.2f  %s\n", t, truth.c_str(), ps::openness(truth),
                     r.sequence.frames[k][8], r.sequence.frames[k][29], q < r.phones.size() ? r.phones[q].phone.c_str() : "-");
       }
       return 0;
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
         double t = phonetic::frame_time(i);
         while (p < u.phonemes.size() && u.phonemes[p].end <= t) ++p;
         const auto& f = frames[i];
-        std::printf("%5.2f %-4s e=%6.1f loud=%.2f v=%.2f f0=%5.0f F1=%5.0f F2=%5.0f low=%.2f zcr=%.2f\n", t,
+        report.text("%5.2f %-4s e=%6.1f loud=%.2f v=%.2f f0=%5.0f F1=%5.0f F2=%5.0f low=%.2f zcr=%.2f\n", t,
                     p < u.phonemes.size() ? u.phonemes[p].name.c_str() : "-", f.energy_db, f.loudness, f.voicing, f.f0,
                     f.f1, f.f2, f.low_band, f.zcr);
       }
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
       phonetic::PhoneticGenerator gen(o);
       double corr_sum = 0, corr_raw = 0, audio = 0, cpu = 0;
       int closures = 0, hits = 0, hits_raw = 0;
-      std::printf("== espeak-ng, %s front end, %g fps\n", mode.c_str(), fps);
+      report.text("== espeak-ng, %s front end, %g fps\n", mode.c_str(), fps);
       for (size_t i = 0; i < utts.size(); ++i) {
         auto t0 = std::chrono::steady_clock::now();
         auto r = gen.run(utts[i].samples, "espeak sentence " + std::to_string(i + 1));
@@ -116,7 +118,7 @@ int main(int argc, char** argv) {
         closures += n;
         hits += int(std::lround(h * n));
         hits_raw += int(std::lround(ps::closure_hit_rate(r.sequence, raw[i].phonemes, 0.06) * n));
-        std::printf("  sentence %zu: r = %.3f (espeak's raw stop timing: %.3f), closures %d/%d, emotion %s %.2f "
+        report.text("  sentence %zu: r = %.3f (espeak's raw stop timing: %.3f), closures %d/%d, emotion %s %.2f "
                     "(pitch sd %.1f st, height %.1f st, loudness sd %.1f dB)\n", i + 1, c, c_raw,
                     int(std::lround(h * n)), n, std::string(emotion_name(r.sequence.emotion->label)).c_str(),
                     r.sequence.emotion->intensity, r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
@@ -124,7 +126,7 @@ int main(int argc, char** argv) {
           write_au_plot(fs::path(plots) / ("espeak_" + std::to_string(i + 1) + "_" + mode + ".png"),
                                   r.sequence, phonetic::phone_marks(r.phones));
       }
-      if (std::getenv("PHONETIC_LAGSCAN")) {  // correlation with the truth shifted (tuning aid)
+      if (lag_scan) {  // correlation with the truth shifted (tuning aid)
         for (int lag = -100; lag <= 100; lag += 20) {
           double sum = 0;
           for (size_t i = 0; i < utts.size(); ++i) {
@@ -133,16 +135,19 @@ int main(int argc, char** argv) {
             auto r = gen.run(utts[i].samples, "lag");
             sum += ps::jaw_openness_correlation(r.sequence, u);
           }
-          std::printf("  truth shifted %+d ms: mean r = %.3f\n", lag, sum / utts.size());
+          report.text("  truth shifted %+d ms: mean r = %.3f\n", lag, sum / utts.size());
         }
       }
-      std::printf("  mean r = %.3f (raw stop timing: %.3f), closure hit rate = %.1f%% (%d/%d; raw stop timing %.1f%%), "
+      report.text("  mean r = %.3f (raw stop timing: %.3f), closure hit rate = %.1f%% (%d/%d; raw stop timing %.1f%%), "
                   "%.1fx real time\n", corr_sum / utts.size(), corr_raw / utts.size(), 100.0 * hits / std::max(closures, 1),
                   hits, closures, 100.0 * hits_raw / std::max(closures, 1), audio / cpu);
+      report.record("espeak", {{"lipsync", mode}, {"fps", fps}, {"sentences", utts.size()}, {"mean_r", corr_sum / utts.size()},
+                               {"mean_r_raw_stops", corr_raw / utts.size()}, {"closures", closures}, {"closure_hits", hits},
+                               {"x_realtime", audio / cpu}});
     }
     }
 #else
-    std::printf("built without espeak-ng: no ground-truth measurement\n");
+    report.text("built without espeak-ng: no ground-truth measurement\n");
 #endif
     const fs::path librivox = "/usr/share/pocketsphinx/test/data/librivox";
     if (set != "espeak" && fs::exists(librivox)) {
@@ -152,7 +157,7 @@ int main(int argc, char** argv) {
         o.fps = fps;
         phonetic::PhoneticGenerator gen(o);
         double audio = 0, cpu = 0;
-        std::printf("== LibriVox, %s front end\n", mode.c_str());
+        report.text("== LibriVox, %s front end\n", mode.c_str());
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(librivox))
           if (e.path().extension() == ".wav") files.push_back(e.path());
@@ -164,7 +169,7 @@ int main(int argc, char** argv) {
           double dt = seconds_since(t0);
           cpu += dt;
           audio += x.size() / 16000.0;
-          std::printf("  %s: %.1f s audio, %.2f s, %zu phones, emotion %s %.2f (pitch sd %.1f st, height %.1f st, loudness sd %.1f dB)\n",
+          report.text("  %s: %.1f s audio, %.2f s, %zu phones, emotion %s %.2f (pitch sd %.1f st, height %.1f st, loudness sd %.1f dB)\n",
                       f.filename().c_str(), x.size() / 16000.0, dt, r.phones.size(),
                       std::string(emotion_name(r.sequence.emotion->label)).c_str(), r.sequence.emotion->intensity,
                       r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
@@ -172,12 +177,11 @@ int main(int argc, char** argv) {
             write_au_plot(fs::path(plots) / (f.stem().string() + "_" + mode + ".png"), r.sequence,
                                     phonetic::phone_marks(r.phones));
         }
-        std::printf("  %.1fx real time\n", audio / cpu);
+        report.text("  %.1fx real time\n", audio / cpu);
+        report.record("librivox", {{"lipsync", mode}, {"fps", fps}, {"files", files.size()}, {"audio_s", audio},
+                                   {"x_realtime", audio / cpu}});
       }
     }
-  } catch (const Error& e) {
-    std::fprintf(stderr, "phonetic_quality: %s\n", e.what());
-    return int(e.code());
-  }
-  return 0;
+    return 0;
+  });
 }

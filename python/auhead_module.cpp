@@ -12,10 +12,12 @@
 #include <optional>
 #include <stop_token>
 
+#include "auhead/au_estimation.h"
 #include "auhead/au_generator.h"
 #include "auhead/error.h"
 #include "auhead/renderer.h"
 #include "auhead/stream.h"
+#include "auhead/version.h"
 
 namespace py = pybind11;
 using namespace auhead;
@@ -187,6 +189,17 @@ PYBIND11_MODULE(auhead, m) {
         return py::make_tuple(std::string(emotion_name(s.emotion->label)), s.emotion->intensity);
       })
       .def("__len__", [](const AuSequence& s) { return s.frames.size(); });
+
+  m.attr("__version__") = std::string(version());
+  m.def("read_video_aus", [](const std::filesystem::path& file, int face_index) {
+    py::gil_scoped_release release;
+    return read_video_aus(file, face_index);
+  }, py::arg("file"), py::arg("face_index") = -1,
+        "the AUs of the face in a video (fps from the video), relative to the subject's own neutral");
+  m.def("read_image_aus", [](const std::filesystem::path& file, int face_index) {
+    py::gil_scoped_release release;
+    return read_image_aus(file, face_index);
+  }, py::arg("file"), py::arg("face_index") = -1, "the AUs of the face in one photo (one frame)");
 
   py::class_<Portrait>(m, "Portrait", "a portrait photo, decoded once")
       .def_static("load", &Portrait::load, py::arg("file"))

@@ -1,8 +1,8 @@
 // `auhead au`: an AU sequence file from speech (Stage 1), or read from a face video or photo.
 #include <cmath>
 
-#include "au/au_plot.h"
-#include "au_estimation/media_aus.h"
+#include "auhead/au_estimation.h"
+#include "auhead/au_plot.h"
 #include "auhead/error.h"
 #include "command.h"
 #include "pipeline_options.h"
@@ -44,9 +44,9 @@ CommandRegistration reg(20, [](CLI::App& app, const GlobalOptions& global) {
     if (args->au.options.audio.empty()) {
       for (const char* o : kSpeechOnly)
         if (cmd->count(o) > 0) throw usage_error(std::string("au: ") + o + " applies to --audio only");
-      auto read = args->video.empty() ? au_estimation::estimate_image_aus(args->image, args->face_index)
-                                      : au_estimation::estimate_video_aus(args->video, args->face_index);
-      AuSequence seq = std::move(read.aus);
+      const RunHooks hooks = terminal_hooks(global.quiet);
+      AuSequence seq = args->video.empty() ? read_image_aus(args->image, args->face_index, hooks)
+                                           : read_video_aus(args->video, args->face_index, hooks);
       if (cmd->count("--fps") > 0 && std::abs(args->au.options.fps - seq.fps) > 1e-9)
         seq = resample(seq, args->au.options.fps);
       apply_edit(seq, args->edit.build());

@@ -2,9 +2,9 @@
 // "Training").
 #include <cstdio>
 
+#include "auhead/dataset.h"
 #include "auhead/error.h"
 #include "command.h"
-#include "train/alm_dataset_builder.h"
 
 namespace auhead::cli {
 namespace {

@@ -5,13 +5,10 @@
 #include <map>
 #include <string>
 
+#include "auhead/command_line.h"
 #include "auhead/error.h"
-#include "build_config.h"
+#include "auhead/version.h"
 #include "command.h"
-#include "core/atomic_file.h"
-#include "core/input_file.h"
-#include "core/library_messages.h"
-#include "core/progress.h"
 
 namespace auhead::cli {
 
@@ -55,20 +52,16 @@ static std::string one_line(const std::string& what) {
 
 int main(int argc, char** argv) {
   using namespace auhead;
-  remove_temporaries_on_signal();
-  protect_inputs();
+  start_command_line_run();
   cli::GlobalOptions global;
   CLI::App app{"auhead: speech + portrait -> talking-head video controlled by facial Action Units"};
-  app.set_version_flag("--version", std::string("auhead ") + AUHEAD_VERSION);
+  app.set_version_flag("--version", std::string("auhead ") + version());
   app.footer(kExitCodes);
   app.require_subcommand(1);
   app.add_flag("-q,--quiet", global.quiet, "no progress bars or warnings")->configurable(false);
   app.fallthrough();
   for (auto& setup : cli::registered_commands()) setup(app, global);
-  app.parse_complete_callback([&] {
-    Progress::set_quiet(global.quiet);
-    route_library_messages(global.quiet);
-  });
+  app.parse_complete_callback([&] { set_command_line_quiet(global.quiet); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,10 +6,9 @@
 #include <cstdio>
 #include <string>
 
-#include "audio2au/alm/alm_parity.h"
 #include "auhead/error.h"
+#include "auhead/parity.h"
 #include "command.h"
-#include "core/parity.h"
 
 namespace auhead::cli {
 namespace {
@@ -46,9 +45,9 @@ CommandRegistration reg(90, [](CLI::App& app, const GlobalOptions& global) {
       for (const auto& part : report.skipped) warn(global, part + ": no parity check in this build yet (skipped)");
       failed += print_and_count_failures(report);
     }
-    if (!logmel->empty()) failed += print_and_count_failures(alm::run_logmel_parity(*logmel, print));
+    if (!logmel->empty()) failed += print_and_count_failures(run_logmel_parity(*logmel, print));
     if (!tokenizer->empty()) {
-      auto report = alm::run_tokenizer_parity(*tokenizer, *ids, [](const std::string& line) {
+      auto report = run_tokenizer_parity(*tokenizer, *ids, [](const std::string& line) {
         std::printf("%s\n", line.c_str());
         std::fflush(stdout);
       });

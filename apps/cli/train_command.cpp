@@ -3,9 +3,8 @@
 #include <cstdio>
 
 #include "auhead/error.h"
+#include "auhead/training.h"
 #include "command.h"
-#include "train/alm_training_run.h"
-#include "train/render_training_run.h"
 
 namespace auhead::cli {
 namespace {

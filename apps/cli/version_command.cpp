@@ -1,16 +1,15 @@
 // `auhead version`: prints the version and where this program finds its data and models.
 #include <cstdio>
 
-#include "build_config.h"
+#include "auhead/version.h"
 #include "command.h"
-#include "core/data_path.h"
 
 namespace auhead::cli {
 namespace {
 CommandRegistration reg(100, [](CLI::App& app, const GlobalOptions&) {
   auto* cmd = app.add_subcommand("version", "print the version and the data and models folders");
   cmd->callback([] {
-    std::printf("auhead %s\ndata: %s\nmodels: %s\n", AUHEAD_VERSION, auhead::data_dir().c_str(),
+    std::printf("auhead %s\ndata: %s\nmodels: %s\n", auhead::version(), auhead::data_dir().c_str(),
                 auhead::models_dir().c_str());
   });
 });

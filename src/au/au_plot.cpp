@@ -1,4 +1,4 @@
-#include "au/au_plot.h"
+#include "auhead/au_plot.h"
 
 #include <algorithm>
 #include <cmath>

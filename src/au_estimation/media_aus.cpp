@@ -8,9 +8,11 @@
 
 #include <opencv2/core.hpp>
 
+#include "auhead/au_estimation.h"
 #include "auhead/error.h"
 #include "core/note.h"
 #include "core/progress.h"
+#include "core/run_context.h"
 #include "face/face_analyzer.h"
 #include "geometry/au_basis.h"
 #include "media/image_io.h"
@@ -185,3 +187,17 @@ MediaAus estimate_image_aus(const std::filesystem::path& image, int face_index) 
 }
 
 }  // namespace auhead::au_estimation
+
+namespace auhead {
+
+AuSequence read_video_aus(const std::filesystem::path& video, int face_index, const RunHooks& hooks) {
+  RunScope scope(hooks);
+  return au_estimation::estimate_video_aus(video, face_index).aus;
+}
+
+AuSequence read_image_aus(const std::filesystem::path& image, int face_index, const RunHooks& hooks) {
+  RunScope scope(hooks);
+  return au_estimation::estimate_image_aus(image, face_index).aus;
+}
+
+}  // namespace auhead

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "au/au_plot.h"
+#include "auhead/au_plot.h"
 #include "auhead/au_sequence.h"
 
 namespace auhead::audio2au {

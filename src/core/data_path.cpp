@@ -10,6 +10,8 @@ namespace auhead {
 
 namespace fs = std::filesystem;
 
+const char* version() { return AUHEAD_VERSION; }
+
 namespace {
 
 // <bin>/../share/auhead/<what> of the running program, when that folder exists.

@@ -7,12 +7,11 @@
 #include <filesystem>
 #include <string_view>
 
+#include "auhead/version.h"  // data_dir(), models_dir()
+
 namespace auhead {
 
-std::filesystem::path data_dir();
 // data_dir() / relative, or an unavailable error naming the missing file.
 std::filesystem::path data_file(std::string_view relative);
-// The models folder (its subfolders: face, face-api, qwen).
-std::filesystem::path models_dir();
 
 }  // namespace auhead

@@ -7,5 +7,7 @@
 namespace auhead {
 
 void print_note(const std::string& message);
+// The same for something the user should act on ("auhead: warning: ...").
+void print_warning(const std::string& message);
 
 }  // namespace auhead

@@ -10,7 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "au/au_plot.h"
+#include "auhead/au_plot.h"
 #include "audio2au/phonetic/phonetic_generator.h"
 #include "auhead/error.h"
 #include "core/atomic_file.h"
@@ -24,7 +24,7 @@
 #include "geometry/similarity_2d.h"
 #include "media/audio_decoder.h"
 #include "media/image_io.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 
 namespace fs = std::filesystem;
 
@@ -104,7 +104,7 @@ IdentityMetrics identity_metrics(const std::vector<cv::Mat>& frames, const std::
     // frame, so a fit to the moving face misplaces the static background): use that framing when
     // it matches the first frame better.
     if (size.width == size.height && size.width % 2 == 0) {
-      render::warp::Framing f = render::warp::frame_portrait(portrait, portrait_pts, size.width);
+      render::Framing f = render::frame_portrait(portrait, portrait_pts, size.width);
       cv::Mat mask0 = statics[first];
       if (psnr(frames[first], f.image, mask0) > psnr(frames[first], aligned, mask0 & valid)) {
         aligned = f.image;
@@ -250,7 +250,7 @@ EvalReport evaluate(const EvalOptions& o) {
     std::optional<face::FaceResult> framed;
     if (vs.width == vs.height && vs.width % 2 == 0) {
       try {
-        framed = analyzer.analyze(render::warp::frame_portrait(portrait, portrait_pts, vs.width).image,
+        framed = analyzer.analyze(render::frame_portrait(portrait, portrait_pts, vs.width).image,
                                   o.portrait.string());
       } catch (const Error&) {
       }

@@ -11,28 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/au_sequence.h"
+#include "auhead/evaluation.h"  // EvalOptions
 #include "eval/au_metrics.h"
 #include "eval/expression_net.h"
 #include "eval/lipsync_metrics.h"
 #include "media/video_reader.h"
 
 namespace auhead::eval {
-
-struct EvalOptions {
-  std::filesystem::path video;     // required unless both au_truth and au_pred are given
-  std::filesystem::path audio;     // empty: the video's own audio track, if any
-  std::filesystem::path portrait;  // identity reference and neutral face (neutralised as the renderers
-                                   // do); empty: the video's least expressive frames are its neutral
-  bool portrait_expression_kept = false;  // the video was rendered with --keep-portrait-expression
-  std::filesystem::path au_truth;  // ground-truth AU file (JSON, CSV, OpenFace CSV)
-  std::filesystem::path au_pred;   // compare this AU file with au_truth instead of measured AUs
-  std::optional<Emotion> emotion;  // requested emotion; empty: the truth file's label, if any
-  std::string phones = "fast";     // phone timeline for lip sync: fast | accurate | none
-  bool expression = true;          // run the expression net (skipped with a note when not installed)
-  std::filesystem::path plots_dir; // PNG plots of the measured AUs and lip sync; empty: none
-  int max_frames = 0;              // 0: all
-  double region_grow = 1.6;        // the animated region: face-mesh hull scaled by this
-};
 
 struct EmotionResult {
   bool available = false;

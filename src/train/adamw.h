@@ -6,14 +6,9 @@
 #include <memory>
 #include <vector>
 
-namespace auhead::train {
+#include "auhead/training.h"  // AdamWSettings
 
-struct AdamWSettings {
-  double lr = 1e-4;
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double weight_decay = 0.01;
-  double max_grad_norm = 1.0;  // ≤ 0: no clipping
-};
+namespace auhead::train {
 
 std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>& params, const AdamWSettings& settings);
 

@@ -1,4 +1,4 @@
-#include "train/alm_dataset_builder.h"
+#include "auhead/dataset.h"
 #include "train/render_shards.h"
 
 #include <algorithm>
@@ -13,8 +13,8 @@
 
 #include "au/csv_lines.h"
 #include "au_estimation/media_aus.h"
-#include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/alm_settings.h"
+#include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/chat_prompt.h"
 #include "auhead/error.h"
 #include "core/atomic_file.h"

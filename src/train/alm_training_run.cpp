@@ -1,4 +1,4 @@
-#include "train/alm_training_run.h"
+#include "auhead/training.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,8 +15,10 @@
 #include "core/json_text.h"
 #include "core/progress.h"
 #include "train/alm_chat_dataset.h"
+#include "train/alm_lora_trainer.h"
 #include "train/checkpoint_folders.h"
 #include "train/data_parallel.h"
+#include "train/lora_adapter.h"
 #include "train/lr_schedule.h"
 
 namespace auhead::train {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/serialize/archive.h>
 
-#include "train/train_loop_options.h"
+#include "auhead/training.h"
 
 namespace auhead::train {
 

@@ -10,21 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "auhead/training.h"  // LoraSpec
+
 namespace auhead::train {
-
-struct LoraSpec {
-  int64_t r = 8;
-  double alpha = 16;
-  double dropout = 0.05;
-  bool rslora = false;  // scale alpha / √r instead of alpha / r
-  // Module names (their last component: q_proj, v_proj, ...) that get an adapter.
-  std::vector<std::string> targets{"q_proj", "v_proj"};
-  double scale() const;
-};
-
-// Checks a spec (r in [1, 4096], |alpha| ≤ 1e6, dropout in [0, 1), known target names); a bad value
-// is a usage error naming the option.
-void check_lora_spec(const LoraSpec& spec);
 
 // Attaches a fresh adapter to every LoRA-capable linear layer (alm::LoraLinear) under `prefix` whose
 // name ends in one of spec.targets. Returns the module names, in order; none is a usage error.

@@ -1,4 +1,4 @@
-#include "train/render_training_run.h"
+#include "auhead/training.h"
 
 #include <torch/torch.h>
 
@@ -11,9 +11,9 @@
 
 #include "auhead/au.h"
 #include "auhead/error.h"
+#include "checkpoint/safetensors.h"
 #include "core/atomic_file.h"
 #include "core/progress.h"
-#include "checkpoint/safetensors.h"
 #include "render/diffusion/clip_vision_model.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "train/au_adapter_trainer.h"

@@ -1,4 +1,4 @@
-#include "train/train_loop_options.h"
+#include "auhead/training.h"
 
 #include <cmath>
 

@@ -7,12 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "auhead/training.h"  // TrainPrecision
+
 namespace auhead::train {
 
-enum class TrainPrecision { fp32, bf16, fp16 };
-TrainPrecision parse_train_precision(const std::string& name);  // fp32 | bf16 | fp16, else usage error
 torch::ScalarType train_dtype(TrainPrecision p);
-const char* train_precision_name(TrainPrecision p);
 // A usage error when this libtorch has no matrix product in the precision's dtype on `device` (older CPU
 // builds lack fp16, some bf16).
 void check_train_precision_supported(TrainPrecision p, const torch::Device& device);

@@ -33,6 +33,15 @@ class Bindings(unittest.TestCase):
         back = auhead.AuSequence(from_file.frames, fps=from_file.fps, emotion="happy", emotion_intensity=0.7)
         self.assertEqual(len(back), len(from_file))
 
+    def test_aus_read_from_a_face(self):
+        self.assertRegex(auhead.__version__, r"^\d+\.\d+\.\d+$")
+        seq = auhead.read_image_aus(os.path.join(EXAMPLES, "portrait.jpg"))
+        self.assertEqual(seq.frames.shape, (1, 30))
+        self.assertTrue(((seq.frames >= 0) & (seq.frames <= 1)).all())
+        with self.assertRaises(auhead.Error) as e:
+            auhead.read_video_aus(os.path.join(EXAMPLES, "speech.wav"))
+        self.assertEqual(e.exception.code, 3)
+
     def test_render_to_arrays_and_files(self):
         seq = self.generator.generate(self.audio[:16000], emotion="happy")
         frames = self.renderer.render(seq, self.portrait, still=True)

@@ -10,15 +10,15 @@
 
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
+#include "auhead/dataset.h"
 #include "auhead/error.h"
-#include "core/atomic_file.h"
 #include "checkpoint/safetensors.h"
 #include "cli/cli_test_util.h"
+#include "core/atomic_file.h"
 #include "media/audio_decoder.h"
 #include "media/media_test_util.h"
 #include "test_util.h"
 #include "train/alm_chat_dataset.h"
-#include "train/alm_dataset_builder.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;

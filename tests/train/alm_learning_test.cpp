@@ -14,10 +14,10 @@
 #include "audio2au/alm/alm_generator.h"
 #include "audio2au/alm/au_answer.h"
 #include "audio2au/alm/random_qwen2_audio.h"
+#include "auhead/training.h"
 #include "checkpoint/safetensors.h"
 #include "media/wav_writer.h"
 #include "test_util.h"
-#include "train/alm_training_run.h"
 
 namespace fs = std::filesystem;
 using namespace auhead;

@@ -10,13 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "auhead/au.h"
+#include "auhead/training.h"
 #include "build_config.h"
-#include "cli/cli_test_util.h"
 #include "checkpoint/safetensors.h"
+#include "cli/cli_test_util.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "test_util.h"
 #include "train/render_frame_set.h"
-#include "train/render_training_run.h"
 #include "train/render_test_set.h"
 
 using namespace auhead;

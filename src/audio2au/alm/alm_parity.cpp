@@ -120,6 +120,16 @@ std::vector<ParityHandler> parity_handlers() {
            }}};
 }
 
+}  // namespace auhead::alm
+
+// The public checks of auhead/parity.h.
+namespace auhead {
+
+namespace fs = std::filesystem;
+using alm::BpeTokenizer;
+using alm::emit_logmel;
+using alm::require;
+
 ParityReport run_logmel_parity(const fs::path& file, const ParityEmit& on_result) {
   require(file, "the log-mel fixture");
   ParityReport report;
@@ -171,4 +181,4 @@ TokenizerParityReport run_tokenizer_parity(const fs::path& tokenizer_file, const
   return report;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead

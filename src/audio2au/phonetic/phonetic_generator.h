@@ -6,7 +6,7 @@
 #include <string>
 
 #include "audio2au/au_generator.h"
-#include "au/au_plot.h"
+#include "auhead/au_plot.h"
 #include "audio2au/phonetic/phone_segment.h"
 #include "audio2au/phonetic/prosody_emotion.h"
 

@@ -18,42 +18,22 @@
 #include "render/diffusion/sampler.h"
 #include "render/diffusion/diffusion_model_dir.h"
 #include "render/warp/head_motion.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 
 namespace auhead::diffusion {
 
 struct DiffusionReference {
   face::FaceResult face;
   geometry::AuDeformer deformer;
-  render::warp::Framing framing;
-  ReferenceBank bank;          // the ReferenceNet's tokens for the framed portrait
-  torch::Tensor image_embeds;  // (1, 1, cross_attention_dim)
-
-  cv::Point3f pivot;  // head rotation centre, continuous frame pixels (as the warp renderer places it)
-  float face_width = 0;
+  render::PortraitScene placed;  // framing, head pivot and width: as the warp renderer places them
+  ReferenceBank bank;            // the ReferenceNet's tokens for the framed portrait
+  torch::Tensor image_embeds;    // (1, 1, cross_attention_dim)
 
   DiffusionReference(face::FaceResult f, const cv::Mat& portrait, int size, bool keep_expression)
       : face(std::move(f)),
         deformer(keep_expression ? geometry::AuDeformer(face)
                                  : au_estimation::portrait_deformer(face, au_estimation::portrait_expression(portrait, face))),
-        framing(render::warp::frame_portrait(portrait, xy(face.landmarks), size)) {
-    std::vector<cv::Point2f> frame_points;
-    double z = 0;
-    for (const auto& p : face.landmarks) {
-      frame_points.push_back(framing.map({p.x, p.y}));
-      z += p.z;
-    }
-    const cv::Rect2f box = render::warp::point_bounds(frame_points);
-    face_width = box.width;
-    z = z / double(face.landmarks.size()) * framing.scale;
-    pivot = {box.x + box.width / 2, box.y + box.height * 0.8f, float(z + 0.65 * box.width)};
-  }
-
-  static std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
-    std::vector<cv::Point2f> r;
-    for (const auto& q : p) r.emplace_back(q.x, q.y);
-    return r;
-  }
+        placed(render::place_portrait(portrait, face.landmarks, size)) {}
 };
 
 namespace {
@@ -106,7 +86,7 @@ void DiffusionRenderer::prepare(const cv::Mat& portrait_rgb, const std::string& 
   auto ref = std::make_shared<DiffusionReference>(analyzer().analyze(portrait_rgb, portrait_source), portrait_rgb,
                                                   options_.size, options_.keep_portrait_expression);
   torch::InferenceMode guard;
-  const torch::Tensor image01 = image_to_tensor(ref->framing.image).to(m.device, m.dtype);
+  const torch::Tensor image01 = image_to_tensor(ref->placed.framing.image).to(m.device, m.dtype);
   const torch::Tensor latent = m.vae->encode(image01 * 2 - 1).mean * m.vae->config().scaling_factor;
   const int64_t width = m.denoising_unet->config().cross_attention_dim;
   if (m.image_encoder)
@@ -142,11 +122,11 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
     const std::vector<cv::Point3f> lm = r.deformer.deform(aus.frames[t]);
     points.clear();
     for (const auto& p : lm) {
-      const cv::Point2f q = r.framing.map({p.x, p.y});
-      points.emplace_back(q.x, q.y, float(p.z * r.framing.scale));
+      const cv::Point2f q = r.placed.framing.map({p.x, p.y});
+      points.emplace_back(q.x, q.y, float(p.z * r.placed.framing.scale));
     }
     if (!poses.empty()) {
-      const render::warp::HeadTransform head(poses[t], r.pivot, r.face_width);
+      const render::warp::HeadTransform head(poses[t], r.placed.pivot, r.placed.face_width);
       for (auto& p : points) {
         const cv::Point2f q = head.apply(p);
         p.x = q.x;

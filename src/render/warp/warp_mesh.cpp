@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "render/warp/face_regions.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 
 namespace auhead::render::warp {
 

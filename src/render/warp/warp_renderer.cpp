@@ -8,6 +8,7 @@
 #include "face/face_analyzer.h"
 #include "geometry/au_basis.h"
 #include "geometry/au_deformer.h"
+#include "render/portrait_scene.h"
 #include "render/warp/background_hold.h"
 #include "render/warp/cheek_relaxation.h"
 #include "render/warp/eye_closure.h"
@@ -17,7 +18,6 @@
 #include "render/warp/head_motion.h"
 #include "render/warp/mesh_warper.h"
 #include "render/warp/mouth_interior.h"
-#include "render/warp/portrait_framing.h"
 #include "render/warp/warp_mesh.h"
 
 namespace auhead::render::warp {
@@ -26,8 +26,8 @@ struct Scene {
   face::FaceResult face;
   AuFrame own{};  // the portrait's own AUs (zero when its expression is kept)
   geometry::AuDeformer deformer;
-  Framing framing;
-  std::vector<cv::Point2f> source_face;  // the portrait's landmarks, frame pixels
+  PortraitScene placed;  // the framing, the head's pivot and width (continuous frame coordinates)
+  std::vector<cv::Point2f> source_face;  // the portrait's landmarks, frame pixel centres
   WarpMesh mesh;
   EyeOpening eyes_open;  // wider than the portrait: iris kept rigid, sclera uncovered
   OwnTeeth own_teeth;    // taken before neutralisation erases them
@@ -36,31 +36,24 @@ struct Scene {
   FoldShading folds;
   BackgroundHold still;  // keeps the background outside the person where it is
   GlassesHold glasses;   // a frame of glasses, laid rigidly over the warped face
-  cv::Point3f pivot;  // head rotation centre (frame pixels, z in the landmarks' depth)
-  float face_width = 0;
+  cv::Point3f pivot;  // head rotation centre, frame pixel centres (z in the landmarks' depth)
 
   Scene(face::FaceResult f, const face::CanonicalFace& canonical, const cv::Mat& portrait, int size,
         bool keep_expression)
       : face(std::move(f)),
         own(keep_expression ? AuFrame{} : au_estimation::portrait_expression(portrait, face)),
         deformer(keep_expression ? geometry::AuDeformer(face) : au_estimation::portrait_deformer(face, own)),
-        framing(frame_portrait(portrait, xy(face.landmarks), size)),
+        placed(place_portrait(portrait, face.landmarks, size)),
         source_face(to_frame(face.landmarks)),
         mesh(build_warp_mesh(source_face, canonical.triangles, size)),
-        eyes_open(framing.image, source_face),
-        own_teeth(framing.image, source_face, sclera(eyes_open)),
-        mouth(prepared(framing.image, source_face, own, canonical, keep_expression, sclera(eyes_open)), source_face,
+        eyes_open(placed.framing.image, source_face),
+        own_teeth(placed.framing.image, source_face, sclera(eyes_open)),
+        mouth(prepared(placed.framing.image, source_face, own, canonical, keep_expression, sclera(eyes_open)), source_face,
               !keep_expression, own_teeth, sclera(eyes_open), to_frame(deformer.deform(AuFrame{}))),
-        eyes(framing.image, source_face),
-        still(framing.image, source_face),
-        glasses(framing.image, source_face) {
-    cv::Rect2f box = point_bounds(source_face);
-    face_width = box.width;
-    double z = 0;
-    for (const auto& p : face.landmarks) z += p.z;
-    z = z / face.landmarks.size() * framing.scale;
-    pivot = {box.x + box.width / 2, box.y + box.height * 0.8f, float(z + 0.65 * box.width)};
-  }
+        eyes(placed.framing.image, source_face),
+        still(placed.framing.image, source_face),
+        glasses(placed.framing.image, source_face),
+        pivot(pixel_centre(placed.pivot)) {}
 
   // The framed portrait, neutralised in appearance too when its expression is taken off: its teeth
   // filled from the lips (the lips are closed at rest), its cheeks relaxed in proportion to its own
@@ -83,13 +76,8 @@ struct Scene {
     return n ? sum / float(n) : sum;
   }
 
-  static std::vector<cv::Point2f> xy(const std::vector<cv::Point3f>& p) {
-    std::vector<cv::Point2f> r;
-    for (const auto& q : p) r.emplace_back(q.x, q.y);
-    return r;
-  }
   // Continuous portrait coordinates → frame pixel coordinates (pixel centres at integers).
-  cv::Point2f to_frame(const cv::Point3f& p) const { return framing.map({p.x, p.y}) - cv::Point2f(0.5f, 0.5f); }
+  cv::Point2f to_frame(const cv::Point3f& p) const { return pixel_centre(placed.framing.map({p.x, p.y})); }
   std::vector<cv::Point2f> to_frame(const std::vector<cv::Point3f>& p) const {
     std::vector<cv::Point2f> r;
     for (const auto& q : p) r.push_back(to_frame(q));
@@ -115,8 +103,8 @@ AuSequence smooth_aus(const AuSequence& in) {
 // no neutralisation) moved by the pose alone; the identity without head motion.
 cv::Matx23f glasses_motion(const Scene& s, const HeadMotionPose* pose) {
   if (!pose) return cv::Matx23f(1, 0, 0, 0, 1, 0);
-  HeadTransform head(*pose, s.pivot, s.face_width);
-  const float zscale = float(s.framing.scale);
+  HeadTransform head(*pose, s.pivot, s.placed.face_width);
+  const float zscale = float(s.placed.framing.scale);
   std::vector<cv::Point2f> from, to;
   for (int i : GlassesHold::anchor_landmarks()) {
     from.push_back(s.source_face[std::size_t(i)]);
@@ -169,12 +157,12 @@ void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, 
     warper_scene_ = scene_.get();
   }
   std::vector<cv::Point2f> target = s.mesh.points, face_t(s.source_face.size());
-  const float zscale = float(s.framing.scale);
+  const float zscale = float(s.placed.framing.scale);
   std::vector<cv::Point3f> lm = s.deformer.deform(aus);
   if (!pose) {
     for (std::size_t i = 0; i < lm.size(); ++i) face_t[i] = s.to_frame(lm[i]);
   } else {
-    HeadTransform head(*pose, s.pivot, s.face_width);
+    HeadTransform head(*pose, s.pivot, s.placed.face_width);
     for (std::size_t i = 0; i < lm.size(); ++i) {
       cv::Point2f p = s.to_frame(lm[i]);
       face_t[i] = head.apply(cv::Point3f(p.x, p.y, lm[i].z * zscale));
@@ -184,7 +172,7 @@ void WarpRenderer::render_frame(const AuFrame& aus, const HeadMotionPose* pose, 
   warper_->build_map(s.mesh.points, target);
   if (hold_background_) s.still.apply(warper_->map());
   const bool glasses = hold_glasses_ && s.glasses.active();
-  warper_->apply(glasses ? s.glasses.bare() : s.framing.image, frame);
+  warper_->apply(glasses ? s.glasses.bare() : s.placed.framing.image, frame);
   s.folds.compose(frame, face_t, aus);
   s.mouth.compose(frame, face_t, aus);
   s.eyes_open.compose(frame, face_t);

@@ -51,7 +51,7 @@ TEST(AlmPretokenizer, SplitsLikeTheQwen2Pattern) {
 TEST(AlmTokenizer, RecordedIdsMatchEveryLine) {
   NEED_TOKENIZER();
   std::vector<std::string> mismatches;
-  auto report = run_tokenizer_parity(kTokenizer, kIds, [&](const std::string& m) { mismatches.push_back(m); });
+  auto report = auhead::run_tokenizer_parity(kTokenizer, kIds, [&](const std::string& m) { mismatches.push_back(m); });
   EXPECT_GE(report.lines, 60u);
   EXPECT_EQ(report.mismatches, 0u);
   for (const auto& m : mismatches) ADD_FAILURE() << m;

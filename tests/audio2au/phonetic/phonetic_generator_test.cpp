@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "audio2au/au_generator.h"
-#include "au/au_plot.h"
+#include "auhead/au_plot.h"
 #include "audio2au/phonetic/phonetic_generator.h"
 #include "audio2au/phonetic/pocketsphinx_front_end.h"
 #include "audio2au/phonetic/phonetic_support.h"

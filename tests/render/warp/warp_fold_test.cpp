@@ -11,7 +11,7 @@
 #include "auhead/au.h"
 #include "auhead/au_edit.h"
 #include "geometry/au_deformer.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 #include "render/warp/warp_mesh.h"
 #include "render/warp/warp_test_util.h"
 

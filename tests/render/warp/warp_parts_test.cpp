@@ -1,4 +1,4 @@
-// The warp renderer's parts: framing, the mesh and its dense map, head motion.
+// The warp renderer's parts: the mesh and its dense map, head motion (the framing: tests/render/portrait_scene_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,48 +10,13 @@
 #include "render/warp/meeting_line.h"
 #include "render/warp/mesh_warper.h"
 #include "render/warp/light_cast.h"
+#include "render/portrait_scene.h"
 #include "render/warp/mouth_interior.h"
-#include "render/warp/portrait_framing.h"
 #include "render/warp/warp_mesh.h"
 #include "render/warp/warp_test_util.h"
 
 namespace auhead::render::warp {
 namespace {
-
-TEST(WarpFraming, SlidesInsideThePhotoAndMapsLandmarks) {
-  cv::Mat img(100, 80, CV_8UC3, cv::Scalar(10, 20, 30));
-  img(cv::Rect(0, 0, 80, 1)).setTo(cv::Scalar(200, 0, 0));
-  std::vector<cv::Point2f> lm = {{30, 10}, {50, 40}};  // box 20 × 30 near the top
-  Framing f = frame_portrait(img, lm, 64);
-  EXPECT_EQ(f.image.size(), cv::Size(64, 64));
-  // The crop (66 px, centred 4.4 px above the top edge) slides down into the photo: no padding,
-  // the photo's top row is the frame's.
-  EXPECT_NEAR(f.map({0, 0}).y, 0, 1e-6);
-  EXPECT_GT(f.image.at<cv::Vec3b>(0, 32)[0], 150);
-  cv::Point2f c = f.map({40, 25});
-  EXPECT_NEAR(c.x, 32, 1.5);
-  EXPECT_NEAR(f.scale, 64.0 / std::lround(30 * 2.2), 1e-9);
-}
-
-TEST(WarpFraming, ATightPhotoIsFramedCloserAndItsPaddingHasNoStreaks) {
-  // A face that fills a 60 × 60 photo, with sharp vertical stripes along the photo's top edge.
-  cv::Mat img(60, 60, CV_8UC3, cv::Scalar(120, 100, 90));
-  for (int x = 0; x < 60; x += 4) img(cv::Rect(x, 0, 2, 6)).setTo(cv::Scalar(250, 250, 250));
-  std::vector<cv::Point2f> lm = {{12, 10}, {48, 50}};  // box 36 × 40
-  Framing f = frame_portrait(img, lm, 128);
-  // Not 2.2 × 40 = 88 px of which a third is padding: 60 px, the photo's own size.
-  EXPECT_NEAR(f.scale, 128.0 / 60, 0.05);
-  // Still too tight for 1.45 ×: what padding remains is smooth far from the photo's edge.
-  Framing g = frame_portrait(img, {{2, 2}, {58, 58}}, 128);
-  const float photo_top = g.map({0, 0}).y;
-  ASSERT_GT(photo_top, 12.f);
-  cv::Mat band = g.image(cv::Rect(0, 0, 128, std::max(1, int(photo_top) - 10))), grey, dx;
-  cv::cvtColor(band, grey, cv::COLOR_RGB2GRAY);
-  cv::Sobel(grey, dx, CV_32F, 1, 0);
-  double lo, hi;
-  cv::minMaxLoc(cv::abs(dx), &lo, &hi);
-  EXPECT_LT(hi, 80) << "the stripes are repeated upward as streaks";  // replicated: several hundred
-}
 
 // A synthetic "face": a grid of points in a disc, Delaunay-triangulated, as the face mesh.
 struct Synthetic {

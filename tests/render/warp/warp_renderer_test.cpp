@@ -7,7 +7,7 @@
 
 #include "auhead/au_edit.h"
 #include "render/warp/face_regions.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 #include "render/warp/warp_test_util.h"
 
 namespace auhead::render::warp {

@@ -9,7 +9,7 @@
 
 #include "auhead/au_sequence.h"
 #include "face/face_analyzer.h"
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 
 namespace auhead::render::warp::test {
 

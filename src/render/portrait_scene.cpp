@@ -1,11 +1,11 @@
-#include "render/warp/portrait_framing.h"
+#include "render/portrait_scene.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
 
-namespace auhead::render::warp {
+namespace auhead::render {
 
 cv::Point2f Framing::map(const cv::Point2f& p) const {
   const auto& m = portrait_to_frame;
@@ -99,4 +99,23 @@ Framing frame_portrait(const cv::Mat& portrait_rgb, const std::vector<cv::Point2
   return f;
 }
 
-}  // namespace auhead::render::warp
+PortraitScene place_portrait(const cv::Mat& portrait_rgb, const std::vector<cv::Point3f>& landmarks, int size,
+                             const FramingOptions& options) {
+  std::vector<cv::Point2f> xy;
+  xy.reserve(landmarks.size());
+  for (const auto& p : landmarks) xy.emplace_back(p.x, p.y);
+  PortraitScene s;
+  s.framing = frame_portrait(portrait_rgb, xy, size, options);
+  double z = 0;
+  for (const auto& p : landmarks) {
+    s.face.push_back(s.framing.map({p.x, p.y}));
+    z += p.z;
+  }
+  const cv::Rect2f box = point_bounds(s.face);
+  s.face_width = box.width;
+  z = z / double(landmarks.size()) * s.framing.scale;
+  s.pivot = {box.x + box.width / 2, box.y + box.height * 0.8f, float(z + 0.65 * box.width)};
+  return s;
+}
+
+}  // namespace auhead::render
