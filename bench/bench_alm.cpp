@@ -24,7 +24,7 @@
 #include "bench_options.h"
 
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 

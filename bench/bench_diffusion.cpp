@@ -28,7 +28,7 @@
 #include "render/diffusion/diffusion_model_dir.h"
 #include "render/diffusion/random_diffusion_models.h"
 
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 using Clock = std::chrono::steady_clock;
 
 namespace {

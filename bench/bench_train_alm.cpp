@@ -41,26 +41,26 @@ int main(int argc, char** argv) {
   return auhead::bench::run_bench(app, report, argc, argv, [&] {
     if (threads > 0) torch::set_num_threads(threads);
     std::string config;
-    if (size == "tiny") config = alm::qwen2_audio_config_json(64, 2, 64, 2, 4, 2, 128, true);
-    else if (size == "small") config = alm::qwen2_audio_config_json(256, 2, 512, 8, 8, 2, 1408, true);
+    if (size == "tiny") config = audio2au::alm::qwen2_audio_config_json(64, 2, 64, 2, 4, 2, 128, true);
+    else if (size == "small") config = audio2au::alm::qwen2_audio_config_json(256, 2, 512, 8, 8, 2, 1408, true);
     else throw usage_error("size must be tiny or small");
     Progress::set_quiet(true);
 
     const fs::path dir = fs::temp_directory_path() / ("auhead_bench_train_alm_" + std::to_string(::getpid()));
     fs::create_directories(dir / "clips");
-    alm::write_random_qwen2_audio(dir / "model", config, 1);
+    audio2au::alm::write_random_qwen2_audio(dir / "model", config, 1);
     const int batch = 2, clips = 8;
     std::mt19937 rng(5);
     std::uniform_real_distribution<float> value(0.05f, 0.9f);
     std::ofstream jsonl(dir / "train.jsonl");
     for (int i = 0; i < clips; ++i) {
-      media::write_wav_pcm16(dir / "clips" / (std::to_string(i) + ".wav"), alm::test_speech_signal(10.0), 16000);
+      media::write_wav_pcm16(dir / "clips" / (std::to_string(i) + ".wav"), audio2au::alm::test_speech_signal(10.0), 16000);
       std::vector<AuFrame> frames(50);
       for (auto& f : frames)
         for (int k = 0; k < 3; ++k) f[std::size_t(rng() % 30)] = value(rng);
       const nlohmann::json line = {
-          {"messages", {{{"role", "user"}, {"content", std::string("<audio>") + alm::kDefaultAuInstruction}},
-                        {{"role", "assistant"}, {"content", alm::format_au_answer(EmotionState{Emotion::happy, 0.7f}, frames)}}}},
+          {"messages", {{{"role", "user"}, {"content", std::string("<audio>") + audio2au::alm::kDefaultAuInstruction}},
+                        {{"role", "assistant"}, {"content", audio2au::alm::format_au_answer(EmotionState{Emotion::happy, 0.7f}, frames)}}}},
           {"audios", {"clips/" + std::to_string(i) + ".wav"}}};
       jsonl << line.dump() << "\n";
     }

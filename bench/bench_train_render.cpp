@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   return auhead::bench::run_bench(app, report, argc, argv, [&] {
     if (threads > 0) torch::set_num_threads(threads);
     if (latent % 8 != 0) throw usage_error("--latent must be a multiple of 8");
-    diffusion::DiffusionModels models =
-        diffusion::make_random_diffusion_models(diffusion::DiffusionModelConfigs::preset(size), true, 1);
+    render::diffusion::DiffusionModels models =
+        render::diffusion::make_random_diffusion_models(render::diffusion::DiffusionModelConfigs::preset(size), true, 1);
     train::AdamWSettings settings;
     settings.lr = 1e-4;
     train::AuAdapterTrainer trainer(models.denoising_unet, models.scheduler, settings, 0.1, 2);
@@ -41,7 +41,10 @@ int main(int argc, char** argv) {
     for (const auto& [name, p] : trainer.parameters()) adapter += p.numel();
     torch::manual_seed(3);
     const int64_t d = models.denoising_unet->config().cross_attention_dim;
-    train::AuAdapterBatch b{torch::randn({batch, 4, latent, latent}), torch::rand({batch, 30}), torch::randn({batch, 1, d}), {}};
+    train::AuAdapterBatch b;
+    b.latents = torch::randn({batch, 4, latent, latent});
+    b.au = torch::rand({batch, 30});
+    b.encoder_hidden_states = torch::randn({batch, 1, d});
     double steady = 0;
     for (int s = 0; s < steps; ++s) {
       const auto t0 = std::chrono::steady_clock::now();

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
       audio2au::AuGeneratorOptions o;
       o.lipsync = which == "accurate" ? "accurate" : "fast";
       o.fps = fps;
-      phonetic::PhoneticGenerator gen(o);
+      audio2au::phonetic::PhoneticGenerator gen(o);
       auto r = gen.run(u.samples, "dump");
       size_t p = 0, q = 0;
       for (size_t k = 0; k < r.sequence.frames.size(); ++k) {
@@ -84,10 +84,10 @@ int main(int argc, char** argv) {
     }
     if (dump > 0 && dump <= int(utts.size())) {  // per-frame features against the true phonemes (tuning aid)
       const auto& u = utts[dump - 1];
-      auto frames = phonetic::analyse_frames(u.samples, phonetic::phonetic_params().fast);
+      auto frames = audio2au::phonetic::analyse_frames(u.samples, audio2au::phonetic::phonetic_params().fast);
       size_t p = 0;
       for (size_t i = 0; i < frames.size(); ++i) {
-        double t = phonetic::frame_time(i);
+        double t = audio2au::phonetic::frame_time(i);
         while (p < u.phonemes.size() && u.phonemes[p].end <= t) ++p;
         const auto& f = frames[i];
         report.text("%5.2f %-4s e=%6.1f loud=%.2f v=%.2f f0=%5.0f F1=%5.0f F2=%5.0f low=%.2f zcr=%.2f\n", t,
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
       audio2au::AuGeneratorOptions o;
       o.lipsync = mode;
       o.fps = fps;
-      phonetic::PhoneticGenerator gen(o);
+      audio2au::phonetic::PhoneticGenerator gen(o);
       double corr_sum = 0, corr_raw = 0, audio = 0, cpu = 0;
       int closures = 0, hits = 0, hits_raw = 0;
       report.text("== espeak-ng, %s front end, %g fps\n", mode.c_str(), fps);
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
                     r.sequence.emotion->intensity, r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
         if (!plots.empty())
           write_au_plot(fs::path(plots) / ("espeak_" + std::to_string(i + 1) + "_" + mode + ".png"),
-                                  r.sequence, phonetic::phone_marks(r.phones));
+                                  r.sequence, audio2au::phonetic::phone_marks(r.phones));
       }
       if (lag_scan) {  // correlation with the truth shifted (tuning aid)
         for (int lag = -100; lag <= 100; lag += 20) {
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
         audio2au::AuGeneratorOptions o;
         o.lipsync = mode;
         o.fps = fps;
-        phonetic::PhoneticGenerator gen(o);
+        audio2au::phonetic::PhoneticGenerator gen(o);
         double audio = 0, cpu = 0;
         report.text("== LibriVox, %s front end\n", mode.c_str());
         std::vector<fs::path> files;
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
                       r.prosody.pitch_sd, r.prosody.pitch_height, r.prosody.loudness_sd);
           if (!plots.empty())
             write_au_plot(fs::path(plots) / (f.stem().string() + "_" + mode + ".png"), r.sequence,
-                                    phonetic::phone_marks(r.phones));
+                                    audio2au::phonetic::phone_marks(r.phones));
         }
         report.text("  %.1fx real time\n", audio / cpu);
         report.record("librivox", {{"lipsync", mode}, {"fps", fps}, {"files", files.size()}, {"audio_s", audio},

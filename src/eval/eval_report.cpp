@@ -285,13 +285,13 @@ EvalReport evaluate(const EvalOptions& o) {
     if (!o.audio.empty()) throw;  // an explicit --audio must be readable
     r.lipsync_note = "no audio: the video has no audio track and no --audio was given";
   }
-  phonetic::PhoneTrack phones;
+  audio2au::phonetic::PhoneTrack phones;
   if (audio) {
     if (o.phones != "none") {
       audio2au::AuGeneratorOptions go;
       go.lipsync = o.phones;
       go.fps = fps;
-      phonetic::PhoneticGenerator gen(go);
+      audio2au::phonetic::PhoneticGenerator gen(go);
       phones = gen.run(audio->samples, audio_file.string()).phones;
     }
     r.lipsync = lipsync_metrics(r.mouth_opening, fps, audio->samples, audio->sample_rate, phones);
@@ -302,7 +302,7 @@ EvalReport evaluate(const EvalOptions& o) {
 
   if (!o.plots_dir.empty()) {
     std::vector<PhoneMark> marks;
-    if (!phones.empty()) marks = phonetic::phone_marks(phones);
+    if (!phones.empty()) marks = audio2au::phonetic::phone_marks(phones);
     const std::vector<int> shown = plotted_aus(r.measured, truth ? &*truth : nullptr);
     write_au_plot(o.plots_dir / "measured_aus.png", r.measured, marks, shown);
     if (truth) write_au_plot(o.plots_dir / "truth_aus.png", resample(*truth, fps), marks, shown);

@@ -54,7 +54,7 @@ std::vector<double> energy_envelope_db(std::span<const float> samples, int sampl
   return e;
 }
 
-std::vector<double> phone_openness(const phonetic::PhoneTrack& phones, double fps, int frames) {
+std::vector<double> phone_openness(const audio2au::phonetic::PhoneTrack& phones, double fps, int frames) {
   std::vector<double> o(frames, 0.0);
   for (int i = 0; i < frames; ++i) {
     const double t = (i + 0.5) / fps;
@@ -71,7 +71,7 @@ std::vector<double> phone_openness(const phonetic::PhoneTrack& phones, double fp
 }
 
 LipSyncMetrics lipsync_metrics(std::vector<double> mouth, double fps, std::span<const float> samples, int sample_rate,
-                               const phonetic::PhoneTrack& phones, double max_lag_ms) {
+                               const audio2au::phonetic::PhoneTrack& phones, double max_lag_ms) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   LipSyncMetrics m;
   fill_gaps(mouth);

@@ -21,7 +21,7 @@ std::vector<double> energy_envelope_db(std::span<const float> samples, int sampl
 
 // How open the phones ask the mouth to be under each frame (centre time): vowels 1, p/b/m 0,
 // silence 0, other consonants 0.4 (f/v 0.2).
-std::vector<double> phone_openness(const phonetic::PhoneTrack& phones, double fps, int frames);
+std::vector<double> phone_openness(const audio2au::phonetic::PhoneTrack& phones, double fps, int frames);
 
 struct LipSyncMetrics {
   int frames = 0;
@@ -37,6 +37,6 @@ struct LipSyncMetrics {
 
 // `mouth`: opening per video frame (any unit; NaN where no face was found: interpolated).
 LipSyncMetrics lipsync_metrics(std::vector<double> mouth, double fps, std::span<const float> samples, int sample_rate,
-                               const phonetic::PhoneTrack& phones = {}, double max_lag_ms = 300);
+                               const audio2au::phonetic::PhoneTrack& phones = {}, double max_lag_ms = 300);
 
 }  // namespace auhead::eval

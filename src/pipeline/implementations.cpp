@@ -16,7 +16,7 @@ std::vector<std::pair<std::string, render::RendererFactory>> builtin_renderers()
          return std::make_unique<render::warp::WarpRenderer>(o);
        }},
       {"diffusion", [](const render::RendererOptions& o) -> std::unique_ptr<render::Renderer> {
-         return std::make_unique<diffusion::DiffusionRenderer>(o);
+         return std::make_unique<render::diffusion::DiffusionRenderer>(o);
        }},
   };
 }
@@ -24,17 +24,17 @@ std::vector<std::pair<std::string, render::RendererFactory>> builtin_renderers()
 std::vector<std::pair<std::string, audio2au::AuGeneratorFactory>> builtin_au_generators() {
   return {
       {"phonetic", [](const audio2au::AuGeneratorOptions& o) -> std::unique_ptr<audio2au::AuGenerator> {
-         return std::make_unique<phonetic::PhoneticGenerator>(o);
+         return std::make_unique<audio2au::phonetic::PhoneticGenerator>(o);
        }},
       {"alm", [](const audio2au::AuGeneratorOptions& o) -> std::unique_ptr<audio2au::AuGenerator> {
-         return std::make_unique<alm::AlmGenerator>(o);
+         return std::make_unique<audio2au::alm::AlmGenerator>(o);
        }},
   };
 }
 
 std::vector<ParityHandler> builtin_parity_handlers() {
-  std::vector<ParityHandler> all = diffusion::parity_handlers();
-  for (auto& h : alm::parity_handlers()) all.push_back(std::move(h));
+  std::vector<ParityHandler> all = render::diffusion::parity_handlers();
+  for (auto& h : audio2au::alm::parity_handlers()) all.push_back(std::move(h));
   for (auto& h : train::parity_handlers()) all.push_back(std::move(h));
   return all;
 }

@@ -70,7 +70,7 @@ struct StreamSession::Impl {
   StreamConfig config;
   RunHooks hooks;
   Portrait portrait;
-  phonetic::PhoneticGenerator generator;
+  audio2au::phonetic::PhoneticGenerator generator;
   render::warp::WarpRenderer renderer;
 
   std::vector<float> audio;  // samples [audio_base, audio_base + audio.size())

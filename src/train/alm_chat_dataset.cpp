@@ -52,7 +52,7 @@ AlmChatSample parse_line(const std::string& text, const fs::path& folder, const 
     }
   }
   if (!have_user || !have_answer) throw input_error(where, "a sample needs a user turn and an assistant answer");
-  if (s.system.empty()) s.system = alm::kDefaultSystemPrompt;
+  if (s.system.empty()) s.system = audio2au::alm::kDefaultSystemPrompt;
   // Leading and trailing blank lines around the tag are layout, not instruction.
   while (!s.instruction.empty() && (s.instruction.front() == '\n' || s.instruction.front() == ' ')) s.instruction.erase(0, 1);
   while (!s.instruction.empty() && (s.instruction.back() == '\n' || s.instruction.back() == ' ')) s.instruction.pop_back();
@@ -63,7 +63,7 @@ AlmChatSample parse_line(const std::string& text, const fs::path& folder, const 
   fs::path audio = audios[0].get<std::string>();
   s.audio = audio.is_absolute() ? audio : folder / audio;
   if (!fs::is_regular_file(s.audio)) throw input_error(where, s.audio.string() + ": no such audio file");
-  alm::parse_au_answer(s.answer, where + " (assistant answer)");
+  audio2au::alm::parse_au_answer(s.answer, where + " (assistant answer)");
   return s;
 }
 
@@ -86,23 +86,23 @@ std::vector<AlmChatSample> read_alm_chat_jsonl(const fs::path& file) {
   return out;
 }
 
-AlmSampleEncoder::AlmSampleEncoder(alm::Qwen2AudioModel model, const alm::BpeTokenizer& tokenizer, int64_t max_tokens)
+AlmSampleEncoder::AlmSampleEncoder(audio2au::alm::Qwen2AudioModel model, const audio2au::alm::BpeTokenizer& tokenizer, int64_t max_tokens)
     : model_(std::move(model)), tokenizer_(tokenizer), max_tokens_(max_tokens) {}
 
 EncodedAlmSample AlmSampleEncoder::encode(const AlmChatSample& sample) const {
   const std::string clip = sample.audio.string();
   const media::Audio audio = media::decode_audio(sample.audio);
-  if (int64_t(audio.samples.size()) > alm::kWhisperWindowSamples)
+  if (int64_t(audio.samples.size()) > audio2au::alm::kWhisperWindowSamples)
     throw input_error(clip, "longer than 30 s: a training clip must fit one Qwen2-Audio window (cut it, as `auhead dataset` does)");
   EncodedAlmSample e;
   {
     torch::NoGradGuard no_grad;
-    alm::Qwen2AudioModelImpl& m = *model_.ptr();
+    audio2au::alm::Qwen2AudioModelImpl& m = *model_.ptr();
     const auto dtype = m.audio_tower->parameters().front().scalar_type();
-    torch::Tensor mel = alm::whisper_log_mel(audio.samples, int(m.config().audio.num_mel_bins)).unsqueeze(0);
-    e.audio_embeds = m.encode_audio(mel.to(dtype), alm::whisper_valid_frames(int64_t(audio.samples.size())));
+    torch::Tensor mel = audio2au::alm::whisper_log_mel(audio.samples, int(m.config().audio.num_mel_bins)).unsqueeze(0);
+    e.audio_embeds = m.encode_audio(mel.to(dtype), audio2au::alm::whisper_valid_frames(int64_t(audio.samples.size())));
   }
-  const std::string prompt = alm::chatml_prompt({{"system", sample.system}, {"user", sample.instruction, e.audio_embeds.size(1)}}, true);
+  const std::string prompt = audio2au::alm::chatml_prompt({{"system", sample.system}, {"user", sample.instruction, e.audio_embeds.size(1)}}, true);
   e.ids = tokenizer_.encode(prompt);
   e.labels.assign(e.ids.size(), kIgnoreIndex);
   const std::vector<int64_t> answer = tokenizer_.encode(sample.answer + "<|im_end|>");

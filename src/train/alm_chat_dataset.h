@@ -38,12 +38,12 @@ struct EncodedAlmSample {
 // Qwen2-Audio window); longer clips and sequences over `max_tokens` are input errors naming the clip.
 class AlmSampleEncoder {
  public:
-  AlmSampleEncoder(alm::Qwen2AudioModel model, const alm::BpeTokenizer& tokenizer, int64_t max_tokens);
+  AlmSampleEncoder(audio2au::alm::Qwen2AudioModel model, const audio2au::alm::BpeTokenizer& tokenizer, int64_t max_tokens);
   EncodedAlmSample encode(const AlmChatSample& sample) const;
 
  private:
-  alm::Qwen2AudioModel model_;
-  const alm::BpeTokenizer& tokenizer_;
+  audio2au::alm::Qwen2AudioModel model_;
+  const audio2au::alm::BpeTokenizer& tokenizer_;
   int64_t max_tokens_;
 };
 

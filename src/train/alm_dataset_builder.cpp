@@ -186,10 +186,10 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
   if (!(o.min_value >= 0 && o.min_value < 1)) throw usage_error("--min-au must be in [0, 1)");
   if (o.stage2_size != 0 && (o.stage2_size < 32 || o.stage2_size > 1024 || o.stage2_size % 4 != 0))
     throw usage_error("--stage2-size must be a multiple of 4 in [32, 1024]");
-  const std::string system = o.system_prompt.empty() ? std::string(alm::kDefaultSystemPrompt) : o.system_prompt;
-  const std::string instruction = o.instruction.empty() ? std::string(alm::kDefaultAuInstruction) : o.instruction;
+  const std::string system = o.system_prompt.empty() ? std::string(audio2au::alm::kDefaultSystemPrompt) : o.system_prompt;
+  const std::string instruction = o.instruction.empty() ? std::string(audio2au::alm::kDefaultAuInstruction) : o.instruction;
   // Segments are whole answer frames long (0.2 s), so that every segment's frames start on the grid.
-  const int64_t frame = alm::kAnswerFrameSamples;
+  const int64_t frame = audio2au::alm::kAnswerFrameSamples;
   const int64_t segment = int64_t(std::floor(o.max_seconds * kRate / double(frame) + 1e-9)) * frame;
   const int64_t shortest = int64_t(std::ceil(o.min_seconds * kRate));
 
@@ -236,7 +236,7 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
         if (total < shortest)
           throw input_error(clip.video.string(), "too short: " + std::to_string(double(total) / kRate).substr(0, 4) + " s of audio");
         const au_estimation::MediaAus read = au_estimation::estimate_video_aus(clip.video, o.face_index);
-        const AuSequence at5 = resample(read.aus, alm::kAnswerFps, clip.video.string());
+        const AuSequence at5 = resample(read.aus, audio2au::alm::kAnswerFps, clip.video.string());
         if (at5.frames.empty()) throw input_error(clip.video.string(), "no AU frames");
         write_au_file(o.output_dir / "au" / (clip.id + ".json"), read.aus);
         if (o.stage2_size > 0)
@@ -260,7 +260,7 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
           }
           const json line = {{"messages", {{{"role", "system"}, {"content", system}},
                                            {{"role", "user"}, {"content", "<audio>" + instruction}},
-                                           {{"role", "assistant"}, {"content", alm::format_au_answer(emotion, answer)}}}},
+                                           {{"role", "assistant"}, {"content", audio2au::alm::format_au_answer(emotion, answer)}}}},
                              {"audios", {wav.generic_string()}},
                              {"video", clip.video.string()},
                              {"seconds", double(end - begin) / kRate}};
@@ -302,7 +302,7 @@ DatasetReport build_alm_dataset(const DatasetOptions& o, const std::function<voi
                         {"min_seconds", o.min_seconds},
                         {"min_au", o.min_value},
                         {"stage2_size", o.stage2_size},
-                        {"answer_fps", alm::kAnswerFps},
+                        {"answer_fps", audio2au::alm::kAnswerFps},
                         {"system_prompt", system},
                         {"instruction", instruction}};
   write_text_file_atomic(o.output_dir / "dataset.json", summary.dump(2) + "\n");

@@ -9,7 +9,7 @@
 
 namespace auhead::train {
 
-AlmLoraTrainer::AlmLoraTrainer(alm::Qwen2AudioModel model, const AdamWSettings& settings, TrainPrecision precision)
+AlmLoraTrainer::AlmLoraTrainer(audio2au::alm::Qwen2AudioModel model, const AdamWSettings& settings, TrainPrecision precision)
     : model_(std::move(model)), settings_(settings), scaler_(precision) {
   params_ = lora_parameters(*model_);
   if (params_.empty()) throw usage_error("the model carries no LoRA adapter to train");

@@ -36,7 +36,7 @@ struct StepResult {
 class AlmLoraTrainer {
  public:
   // `model` must carry LoRA adapters (lora_adapter.h); everything else is frozen here.
-  AlmLoraTrainer(alm::Qwen2AudioModel model, const AdamWSettings& settings,
+  AlmLoraTrainer(audio2au::alm::Qwen2AudioModel model, const AdamWSettings& settings,
                  TrainPrecision precision = TrainPrecision::fp32);
 
   // Logits (B, T, V) of a batch, differentiable with respect to the LoRA matrices.
@@ -63,10 +63,10 @@ class AlmLoraTrainer {
   // input error naming it.
   void save_state(torch::serialize::OutputArchive& archive) const;
   void load_state(torch::serialize::InputArchive& archive, const std::string& source);
-  alm::Qwen2AudioModel& model() { return model_; }
+  audio2au::alm::Qwen2AudioModel& model() { return model_; }
 
  private:
-  alm::Qwen2AudioModel model_;
+  audio2au::alm::Qwen2AudioModel model_;
   AdamWSettings settings_;
   LossScaler scaler_;
   std::vector<std::pair<std::string, torch::Tensor>> params_;

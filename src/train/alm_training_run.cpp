@@ -94,7 +94,7 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
   const std::vector<AlmChatSample> samples = read_alm_chat_jsonl(o.data_file);
   const std::string data_hash = fnv1a_hex(o.data_file);
 
-  alm::AlmModel loaded = alm::load_alm_model_dir(o.model_dir, /*merge_adapter=*/false);
+  audio2au::alm::AlmModel loaded = audio2au::alm::load_alm_model_dir(o.model_dir, /*merge_adapter=*/false);
   if (!loaded.adapter_dir.empty())
     throw usage_error(o.model_dir.string() + " holds a LoRA adapter: give the base model's folder, and the adapter with --adapter to go on training it");
   fs::create_directories(o.output_dir, ec);
@@ -141,7 +141,7 @@ AlmTrainReport train_alm(const AlmTrainOptions& o, const std::function<void(cons
   }
   report.first_step = start;
 
-  alm::BpeTokenizer& tokenizer = *loaded.tokenizer;
+  audio2au::alm::BpeTokenizer& tokenizer = *loaded.tokenizer;
   int64_t pad_id = tokenizer.token_to_id("<|endoftext|>");
   if (pad_id < 0) pad_id = 0;
   AlmSampleEncoder encoder(loaded.model, tokenizer, o.max_tokens);

@@ -9,13 +9,13 @@
 
 namespace auhead::train {
 
-bool is_au_adapter_parameter(const std::string& k) { return diffusion::is_au_adapter_key(k); }
+bool is_au_adapter_parameter(const std::string& k) { return render::diffusion::is_au_adapter_key(k); }
 
-AuAdapterTrainer::AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion::NoiseScheduleConfig schedule,
+AuAdapterTrainer::AuAdapterTrainer(render::diffusion::UNetConditionModel unet, render::diffusion::NoiseScheduleConfig schedule,
                                    const AdamWSettings& settings, double au_drop, uint64_t seed)
     : AuAdapterTrainer(std::move(unet), std::move(schedule), settings, AuAdapterTrainerOptions{au_drop, 0.0, seed}) {}
 
-AuAdapterTrainer::AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion::NoiseScheduleConfig schedule,
+AuAdapterTrainer::AuAdapterTrainer(render::diffusion::UNetConditionModel unet, render::diffusion::NoiseScheduleConfig schedule,
                                    const AdamWSettings& settings, const AuAdapterTrainerOptions& options)
     : unet_(std::move(unet)), schedule_(std::move(schedule)), options_(options), dtype_(train_dtype(options.precision)),
       settings_(settings), scaler_(options.precision), generator_(at::make_generator<at::CPUGeneratorImpl>(options.seed)) {
@@ -25,7 +25,7 @@ AuAdapterTrainer::AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion
     throw usage_error("train render: --reference-drop must be in [0, 1]");
   if (options.train_pose_guider && !options.pose_guider) throw usage_error("train render: no pose guider to train");
   check_train_precision_supported(options.precision, unet_->parameters().front().device());
-  const std::vector<double> ab = diffusion::alphas_cumprod(schedule_);
+  const std::vector<double> ab = render::diffusion::alphas_cumprod(schedule_);
   alphas_cumprod_ = torch::tensor(ab, torch::kDouble).to(torch::kFloat);
   std::vector<torch::Tensor> trained;
   {
@@ -94,15 +94,15 @@ double AuAdapterTrainer::accumulate(const AuAdapterBatch& batch, double weight) 
   const torch::Tensor x = x0.to(torch::kFloat);
   const torch::Tensor ab = alphas_cumprod_.index_select(0, t).view({n, 1, 1, 1}).to(x0.device());
   const torch::Tensor x_t = ab.sqrt() * x + (1 - ab).sqrt() * noise;
-  const torch::Tensor target = schedule_.prediction_type == diffusion::PredictionType::v_prediction
+  const torch::Tensor target = schedule_.prediction_type == render::diffusion::PredictionType::v_prediction
                                    ? ab.sqrt() * noise - (1 - ab).sqrt() * x
                                    : noise;
-  diffusion::UNetContext context;
+  render::diffusion::UNetContext context;
   torch::Tensor embeds = batch.encoder_hidden_states.defined()
                              ? batch.encoder_hidden_states.to(torch::kFloat)
                              : torch::zeros({n, 1, unet_->config().cross_attention_dim}, f32);
   if (batch.bank) {
-    context.mode = diffusion::ReferenceMode::read;
+    context.mode = render::diffusion::ReferenceMode::read;
     context.bank = batch.bank;
     context.reference_mask = keep_ref;
     embeds = embeds * keep_ref.view({n, 1, 1});  // no reference: no image embedding either

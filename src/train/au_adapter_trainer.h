@@ -29,7 +29,7 @@ struct AuAdapterBatch {
   torch::Tensor encoder_hidden_states;       // (N, L, D) image embedding; undefined: zeros of one token
   std::vector<torch::Tensor> pose_features;  // precomputed, as UNetConditionModel::forward takes them; or
   torch::Tensor pose_images;                 // (N, 3, P, P) in [0, 1], run through the trainer's pose guider
-  diffusion::ReferenceBank* bank = nullptr;  // the ReferenceNet's tokens of each sample's reference (N)
+  render::diffusion::ReferenceBank* bank = nullptr;  // the ReferenceNet's tokens of each sample's reference (N)
   // Optional, one per sample: its timestep, noise and drops are drawn from a generator with this seed
   // (not from the trainer's), so that a sample trains alike in whichever process and batch it falls.
   std::vector<uint64_t> sample_seeds;
@@ -40,7 +40,7 @@ struct AuAdapterTrainerOptions {
   double reference_drop = 0.0;  // probability that a sample trains without its reference (needs a bank)
   uint64_t seed = 0;            // timesteps, noise and the drops
   TrainPrecision precision = TrainPrecision::fp32;
-  diffusion::PoseGuider pose_guider{nullptr};  // runs batch.pose_images
+  render::diffusion::PoseGuider pose_guider{nullptr};  // runs batch.pose_images
   bool train_pose_guider = false;              // its weights trained too (its BatchNorm keeps its statistics)
 };
 
@@ -53,9 +53,9 @@ class AuAdapterTrainer {
  public:
   // `unet` must have an AU adapter. Everything but the adapter (and the pose guider when trained) is
   // frozen; with bf16/fp16 the frozen weights are cast to that dtype, the trained ones stay float32.
-  AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion::NoiseScheduleConfig schedule,
+  AuAdapterTrainer(render::diffusion::UNetConditionModel unet, render::diffusion::NoiseScheduleConfig schedule,
                    const AdamWSettings& settings, const AuAdapterTrainerOptions& options);
-  AuAdapterTrainer(diffusion::UNetConditionModel unet, diffusion::NoiseScheduleConfig schedule,
+  AuAdapterTrainer(render::diffusion::UNetConditionModel unet, render::diffusion::NoiseScheduleConfig schedule,
                    const AdamWSettings& settings, double au_drop = 0.1, uint64_t seed = 0);
 
   // Forward and backward of one micro-batch: noises the latents at random timesteps, predicts, and adds
@@ -74,7 +74,7 @@ class AuAdapterTrainer {
   // The trained parameters under their state-dict names: the UNet's (au_encoder.*, *.attn_au.*,
   // *.norm_au.*), then the pose guider's under "pose_guider." when it is trained.
   const std::vector<std::pair<std::string, torch::Tensor>>& parameters() const { return params_; }
-  diffusion::UNetConditionModel unet() const { return unet_; }
+  render::diffusion::UNetConditionModel unet() const { return unet_; }
 
   // Optimizer moments, loss scale and the trainer's random state, to resume exactly; load_state() of
   // another run's state is an input error naming `source`.
@@ -82,8 +82,8 @@ class AuAdapterTrainer {
   void load_state(torch::serialize::InputArchive& archive, const std::string& source);
 
  private:
-  diffusion::UNetConditionModel unet_;
-  diffusion::NoiseScheduleConfig schedule_;
+  render::diffusion::UNetConditionModel unet_;
+  render::diffusion::NoiseScheduleConfig schedule_;
   AuAdapterTrainerOptions options_;
   torch::ScalarType dtype_;
   torch::Tensor alphas_cumprod_;

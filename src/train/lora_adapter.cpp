@@ -15,7 +15,7 @@
 namespace auhead::train {
 
 namespace fs = std::filesystem;
-using alm::LoraLinearImpl;
+using audio2au::alm::LoraLinearImpl;
 
 namespace {
 
@@ -72,7 +72,7 @@ LoraSpec load_lora_adapter(torch::nn::Module& model, const fs::path& dir) {
   const fs::path config_file = dir / "adapter_config.json", weights_file = dir / "adapter_model.safetensors";
   if (!fs::exists(config_file)) throw input_error(config_file.string(), "no such file (the LoRA adapter's config)");
   if (!fs::exists(weights_file)) throw input_error(weights_file.string(), "no such file (the LoRA adapter's weights)");
-  const alm::LoraAdapterConfig cfg = alm::read_lora_adapter_config(config_file);
+  const audio2au::alm::LoraAdapterConfig cfg = audio2au::alm::read_lora_adapter_config(config_file);
   const nlohmann::json raw = read_json_object_file(config_file);
   LoraSpec spec;
   spec.r = int64_t(cfg.r);

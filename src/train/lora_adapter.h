@@ -14,7 +14,7 @@
 
 namespace auhead::train {
 
-// Attaches a fresh adapter to every LoRA-capable linear layer (alm::LoraLinear) under `prefix` whose
+// Attaches a fresh adapter to every LoRA-capable linear layer (audio2au::alm::LoraLinear) under `prefix` whose
 // name ends in one of spec.targets. Returns the module names, in order; none is a usage error.
 std::vector<std::string> attach_lora(torch::nn::Module& model, const LoraSpec& spec,
                                      const std::string& prefix = "language_model.");

@@ -60,7 +60,7 @@ void run_fixture(const fs::path& dir, const ParityEmit& emit) {
   s.max_grad_norm = config_number(tc, "max_grad_norm", 1.0, 0, 1e6, tc_file);
   const int steps = int(config_number(tc, "steps", 3, 1, 1000, tc_file));
 
-  alm::Qwen2AudioModel model = alm::load_qwen2_audio(dir);
+  audio2au::alm::Qwen2AudioModel model = audio2au::alm::load_qwen2_audio(dir);
   load_lora_adapter(*model, dir);
   AlmTrainBatch batch;
   batch.input_ids = need("input_ids");

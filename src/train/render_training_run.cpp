@@ -76,7 +76,7 @@ void link_base_files(const fs::path& base, const fs::path& out, bool guider_trai
 }
 
 // OUT/pose_guider/ (config.json + diffusion_pytorch_model.safetensors): the trained guider, whole.
-void write_pose_guider(const diffusion::PoseGuider& guider, const fs::path& out) {
+void write_pose_guider(const render::diffusion::PoseGuider& guider, const fs::path& out) {
   const fs::path dir = out / "pose_guider";
   std::error_code ec;
   if (fs::is_symlink(dir, ec)) fs::remove(dir, ec);
@@ -124,9 +124,9 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
     throw usage_error("-o must not be the base model's folder");
   const RenderFrameSet set(o.data);
 
-  diffusion::DiffusionModels m = diffusion::load_diffusion_models(o.model_dir);
-  diffusion::place_models(m, o.device, "fp32");
-  const int64_t vae_factor = diffusion::vae_factor(m);
+  render::diffusion::DiffusionModels m = render::diffusion::load_diffusion_models(o.model_dir);
+  render::diffusion::place_models(m, o.device, "fp32");
+  const int64_t vae_factor = render::diffusion::vae_factor(m);
   const int64_t down = int64_t{1} << (m.denoising_unet->config().block_out_channels.size() - 1);
   const int64_t latent = set.size() / vae_factor;
   if (set.size() % vae_factor != 0 || latent % down != 0)
@@ -136,9 +136,9 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
   if (!fs::is_directory(o.output_dir)) throw output_error(o.output_dir.string(), "cannot create the output folder");
 
   torch::manual_seed(o.seed);
-  diffusion::UNetConditionModel unet =
+  render::diffusion::UNetConditionModel unet =
       m.denoising_unet->has_au_adapter() ? m.denoising_unet
-                                         : diffusion::with_new_au_adapter(m.denoising_unet, kNumAus, o.au_tokens, o.au_hidden);
+                                         : render::diffusion::with_new_au_adapter(m.denoising_unet, kNumAus, o.au_tokens, o.au_hidden);
   const torch::ScalarType dtype = train_dtype(o.precision);
   {  // the frozen encoders run without gradients, in the run's dtype
     torch::NoGradGuard no_grad;
@@ -252,14 +252,14 @@ RenderTrainReport train_render(const RenderTrainOptions& o, const std::function<
         references.push_back(set.frame(samples[i].clip, samples[i].reference).image);
       }
       const int64_t count = int64_t(e - b);
-      diffusion::ReferenceBank bank;
+      render::diffusion::ReferenceBank bank;
       {
         torch::NoGradGuard no_grad;
         const torch::Tensor ref01 = torch::stack(references);
         batch.latents = encode(torch::stack(targets));
         const torch::Tensor ref_latents = encode(ref01);
         torch::Tensor embeds = m.image_encoder ? m.image_encoder
-                                                     ->forward(diffusion::clip_normalize(ref01.to(device, dtype), m.image_encoder->config().image_size))
+                                                     ->forward(render::diffusion::clip_normalize(ref01.to(device, dtype), m.image_encoder->config().image_size))
                                                      .image_embeds.unsqueeze(1)
                                                : torch::zeros({count, 1, width}, ref_latents.options());
         m.reference_unet->write_reference(ref_latents, torch::zeros({count}, ref_latents.options()), embeds, bank);

@@ -16,7 +16,7 @@ class CliAlm : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir("cli_alm");
-    alm::write_random_qwen2_audio(model(), alm::qwen2_audio_config_json(32, 1, 32, 2, 4, 2, 64, true), 99);
+    audio2au::alm::write_random_qwen2_audio(model(), audio2au::alm::qwen2_audio_config_json(32, 1, 32, 2, 4, 2, 64, true), 99);
   }
   static void TearDownTestSuite() { delete dir_; }
   static std::filesystem::path model() { return dir_->path() / "model"; }

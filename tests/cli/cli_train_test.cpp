@@ -20,15 +20,15 @@ class CliTrain : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir("cli_train");
-    alm::write_random_qwen2_audio(path("model"), alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 21);
+    audio2au::alm::write_random_qwen2_audio(path("model"), audio2au::alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 21);
     fs::create_directories(path("clips"));
     std::ofstream jsonl(path("train.jsonl"));
     for (int i = 0; i < 3; ++i) {
-      media::write_wav_pcm16(path("clips/" + std::to_string(i) + ".wav"), alm::test_speech_signal(0.6 + 0.2 * i), 16000);
+      media::write_wav_pcm16(path("clips/" + std::to_string(i) + ".wav"), audio2au::alm::test_speech_signal(0.6 + 0.2 * i), 16000);
       std::vector<AuFrame> frames(3 + i);
       for (auto& f : frames) f[std::size_t(10 + i)] = 0.5f;
       jsonl << nlohmann::json{{"messages", {{{"role", "user"}, {"content", "<audio>Write the AUs."}},
-                                            {{"role", "assistant"}, {"content", alm::format_au_answer(EmotionState{Emotion::sad, 0.6f}, frames)}}}},
+                                            {{"role", "assistant"}, {"content", audio2au::alm::format_au_answer(EmotionState{Emotion::sad, 0.6f}, frames)}}}},
                               {"audios", {"clips/" + std::to_string(i) + ".wav"}}}
                    .dump()
             << "\n";

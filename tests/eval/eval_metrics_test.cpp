@@ -80,7 +80,7 @@ TEST(EvalLipSync, EnergyLagAndPhones) {
   // The mouth opens 2 frames (80 ms) after the sound.
   for (int i = 0; i < frames; ++i) mouth[i] = i >= 2 && ((i - 2) / 7) % 2 == 1 ? 1.0 : 0.1;
   mouth[50] = std::nan("");  // a frame without a face is interpolated
-  phonetic::PhoneTrack phones;
+  audio2au::phonetic::PhoneTrack phones;
   for (int s = 0; s < frames / 7; ++s)
     phones.push_back({(s % 2) ? "AA" : "M", s * 7 / fps, (s + 1) * 7 / fps});
   auto m = lipsync_metrics(mouth, fps, audio, sr, phones);

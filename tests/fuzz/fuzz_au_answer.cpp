@@ -20,7 +20,7 @@
 #include "auhead/error.h"
 #include "fuzz_util.h"
 
-namespace alm = auhead::alm;
+namespace alm = auhead::audio2au::alm;
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "auhead/error.h"
 #include "fuzz_util.h"
 
-namespace alm = auhead::alm;
+namespace alm = auhead::audio2au::alm;
 
 namespace {
 

@@ -9,9 +9,9 @@
 //   4: ClipVisionConfig::from_file        (diffusion: image_encoder/config.json)
 // and, for a first byte 0xF0..0xF7 (so that the older seeds and reproducers keep their reader):
 //   0xF0/0xF4: read_render_config            (diffusion: render_config.json)
-//   0xF1/0xF5: alm::read_generation_config   (alm: generation_config.json)
-//   0xF2/0xF6: alm::read_prompt_settings     (alm: auhead_alm.json)
-//   0xF3/0xF7: alm::read_lora_adapter_config (alm: adapter_config.json)
+//   0xF1/0xF5: audio2au::alm::read_generation_config   (alm: generation_config.json)
+//   0xF2/0xF6: audio2au::alm::read_prompt_settings     (alm: auhead_alm.json)
+//   0xF3/0xF7: audio2au::alm::read_lora_adapter_config (alm: adapter_config.json)
 // Files are written to a scratch file (the readers take paths).
 #include <torch/torch.h>
 
@@ -34,7 +34,7 @@
 #include "render/diffusion/unet_config.h"
 #include "render/diffusion/vae_config.h"
 
-namespace diffusion = auhead::diffusion;
+namespace diffusion = auhead::render::diffusion;
 
 namespace {
 
@@ -58,7 +58,7 @@ int fuzz_one(const uint8_t* data, size_t size) {
     const uint8_t sel = data[0];
     switch (sel >= 0xF0 && sel <= 0xF7 ? 5 + (sel - 0xF0) % 4 : sel % 5) {
       case 0: {
-        auto c = auhead::alm::Qwen2AudioConfig::from_json_file(file.write(text));
+        auto c = auhead::audio2au::alm::Qwen2AudioConfig::from_json_file(file.write(text));
         auhead::fuzz::note("qwen2-audio config: audio d_model " + std::to_string(c.audio.d_model));
         if (c.text) (void)c.text->head_dim();
         break;
@@ -83,13 +83,13 @@ int fuzz_one(const uint8_t* data, size_t size) {
         break;
       }
       case 6: {
-        auto g = auhead::alm::read_generation_config(file.write(text));
+        auto g = auhead::audio2au::alm::read_generation_config(file.write(text));
         auhead::fuzz::note("generation config: top_k " + std::to_string(g.top_k));
         break;
       }
-      case 7: (void)auhead::alm::read_prompt_settings(file.write(text)); break;
+      case 7: (void)auhead::audio2au::alm::read_prompt_settings(file.write(text)); break;
       case 8: {
-        auto a = auhead::alm::read_lora_adapter_config(file.write(text));
+        auto a = auhead::audio2au::alm::read_lora_adapter_config(file.write(text));
         auhead::fuzz::note("adapter: scale " + std::to_string(a.alpha_of("q_proj") / a.rank_of("q_proj")));
         break;
       }

@@ -114,17 +114,17 @@ TEST(DatasetCli, VideosToChatJsonlThatTrainAlmReads) {
   ASSERT_EQ(samples.size(), 6u);
   for (const auto& s : samples) {
     const media::Audio audio = media::decode_audio(s.audio);
-    const alm::AuAnswer a = alm::parse_au_answer(s.answer, s.audio.string());
-    EXPECT_EQ(int(a.frames.size()), int(std::ceil(double(audio.samples.size()) / alm::kAnswerFrameSamples))) << s.audio;
+    const audio2au::alm::AuAnswer a = audio2au::alm::parse_au_answer(s.answer, s.audio.string());
+    EXPECT_EQ(int(a.frames.size()), int(std::ceil(double(audio.samples.size()) / audio2au::alm::kAnswerFrameSamples))) << s.audio;
     ASSERT_TRUE(a.emotion);
     EXPECT_LE(audio.samples.size(), 3u * 16000u);
   }
-  EXPECT_EQ(alm::parse_au_answer(samples[0].answer, "").emotion->label, Emotion::sad);  // CREMA-D name, sorted first
-  EXPECT_EQ(alm::parse_au_answer(samples[3].answer, "").emotion->label, Emotion::happy);  // MEAD path
+  EXPECT_EQ(audio2au::alm::parse_au_answer(samples[0].answer, "").emotion->label, Emotion::sad);  // CREMA-D name, sorted first
+  EXPECT_EQ(audio2au::alm::parse_au_answer(samples[3].answer, "").emotion->label, Emotion::happy);  // MEAD path
   // The jaw moves while the astronaut speaks: some frame of the answers opens it.
   float jaw = 0;
   for (const auto& s : samples)
-    for (const auto& f : alm::parse_au_answer(s.answer, "").frames) jaw = std::max(jaw, f[*find_au("jaw_drop")]);
+    for (const auto& f : audio2au::alm::parse_au_answer(s.answer, "").frames) jaw = std::max(jaw, f[*find_au("jaw_drop")]);
   EXPECT_GE(jaw, 0.2f);  // answers hold tenths; a closed mouth reads 0
   EXPECT_TRUE(fs::exists(out / "au" / "M003__video__front__happy__level_2__001.json"));
 
@@ -154,7 +154,7 @@ TEST(DatasetCli, VideosToChatJsonlThatTrainAlmReads) {
   EXPECT_EQ(read_alm_chat_jsonl(out / "train.jsonl").size(), 6u);
 
   // The set trains.
-  alm::write_random_qwen2_audio(dir.path() / "model", alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 3);
+  audio2au::alm::write_random_qwen2_audio(dir.path() / "model", audio2au::alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 3);
   r = test::run_cli("-q train alm --model " + (dir.path() / "model").string() + " --data " + (out / "train.jsonl").string() +
                     " -o " + (dir.path() / "tuned").string() + " --max-steps 1 --lora-r 2");
   ASSERT_EQ(r.code, 0) << r.output;

@@ -54,7 +54,7 @@ std::vector<AuFrame> answer_frames(int pitch, int level) {
 
 TEST(AlmLearning, LoraLearnsPitchAndLoudnessAndDecodesUnseenClips) {
   test::TempDir dir("alm_learning");
-  alm::write_random_qwen2_audio(dir.path() / "model", alm::qwen2_audio_config_json(32, 1, 64, 2, 4, 2, 128, false), 5);
+  audio2au::alm::write_random_qwen2_audio(dir.path() / "model", audio2au::alm::qwen2_audio_config_json(32, 1, 64, 2, 4, 2, 128, false), 5);
   {
     // At std 0.02 the frozen vocabulary projection of a 64-wide model caps every logit near 1.3 (the
     // final norm fixes the hidden state's size), so no adapter could make a token likely. A trained
@@ -75,7 +75,7 @@ TEST(AlmLearning, LoraLearnsPitchAndLoudnessAndDecodesUnseenClips) {
         media::write_wav_pcm16(dir.path() / clip, tone(pitch, level, rng), 16000);
         const nlohmann::json line = {
             {"messages", {{{"role", "user"}, {"content", "<audio>Write the AUs."}},
-                          {{"role", "assistant"}, {"content", alm::format_au_answer(EmotionState{Emotion::neutral, 0.5f}, answer_frames(pitch, level))}}}},
+                          {{"role", "assistant"}, {"content", audio2au::alm::format_au_answer(EmotionState{Emotion::neutral, 0.5f}, answer_frames(pitch, level))}}}},
             {"audios", {clip}}};
         jsonl << line.dump() << "\n";
       }
@@ -107,13 +107,13 @@ TEST(AlmLearning, LoraLearnsPitchAndLoudnessAndDecodesUnseenClips) {
   auto held_out_right = [&](const fs::path& model) {
     audio2au::AuGeneratorOptions g;
     g.model_dir = model;
-    alm::AlmGenerator generator(g);
+    audio2au::alm::AlmGenerator generator(g);
     std::mt19937 held_out(99);
     int right = 0;
     for (int pitch = 0; pitch < 3; ++pitch)
       for (int level = 0; level < 3; ++level) {
         generator.generate(tone(pitch, level, held_out), "held-out clip");
-        const alm::AuAnswer a = alm::parse_au_answer(generator.answers().at(0), "answer");
+        const audio2au::alm::AuAnswer a = audio2au::alm::parse_au_answer(generator.answers().at(0), "answer");
         const std::vector<AuFrame> want = answer_frames(pitch, level);
         bool ok = a.frames.size() == want.size();
         for (std::size_t f = 0; ok && f < want.size(); ++f)

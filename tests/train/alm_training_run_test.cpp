@@ -32,17 +32,17 @@ namespace {
 // A tiny model and a chat JSONL of `n` one-second clips whose answers differ.
 struct TinySet {
   explicit TinySet(const std::string& name, int n = 6) : dir(name) {
-    alm::write_random_qwen2_audio(dir.path() / "model", alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 11);
+    audio2au::alm::write_random_qwen2_audio(dir.path() / "model", audio2au::alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 11);
     fs::create_directories(dir.path() / "clips");
     std::ofstream jsonl(data());
     for (int i = 0; i < n; ++i) {
-      std::vector<float> audio = alm::test_speech_signal(1.0);
+      std::vector<float> audio = audio2au::alm::test_speech_signal(1.0);
       for (auto& s : audio) s *= 0.3f + 0.1f * float(i);
       const std::string clip = "clips/" + std::to_string(i) + ".wav";
       media::write_wav_pcm16(dir.path() / clip, audio, 16000);
       std::vector<AuFrame> frames(5);
       for (auto& f : frames) f[std::size_t(i % 30)] = 0.1f * float(i + 1);
-      const std::string answer = alm::format_au_answer(EmotionState{Emotion::happy, 0.5f}, frames);
+      const std::string answer = audio2au::alm::format_au_answer(EmotionState{Emotion::happy, 0.5f}, frames);
       const nlohmann::json line = {
           {"messages", {{{"role", "system"}, {"content", "You are a helpful assistant."}},
                         {{"role", "user"}, {"content", "<audio>Write the AUs."}},
@@ -125,7 +125,7 @@ TEST(AlmChatDataset, ReadsTheConversationLayoutAndNamesTheBadLine) {
 
 TEST(AlmSampleEncoder, LabelsOnlyTheAnswerAndItsEnd) {
   TinySet set("encoder", 1);
-  alm::AlmModel m = alm::load_alm_model_dir(set.model());
+  audio2au::alm::AlmModel m = audio2au::alm::load_alm_model_dir(set.model());
   AlmSampleEncoder encoder(m.model, *m.tokenizer, 4096);
   const auto samples = read_alm_chat_jsonl(set.data());
   EncodedAlmSample e = encoder.encode(samples[0]);
@@ -143,7 +143,7 @@ TEST(AlmSampleEncoder, LabelsOnlyTheAnswerAndItsEnd) {
 TEST(ActivationCheckpoint, GivesTheGradientsOfThePlainBackwardWithDropout) {
   TinySet set("checkpointing", 2);
   auto grads = [&](bool checkpointing) {
-    alm::AlmModel m = alm::load_alm_model_dir(set.model());
+    audio2au::alm::AlmModel m = audio2au::alm::load_alm_model_dir(set.model());
     torch::manual_seed(4);
     LoraSpec spec;
     spec.r = 2;
@@ -201,7 +201,7 @@ TEST(AlmTraining, ResumingACheckpointEqualsTheUninterruptedRun) {
   EXPECT_EQ(max_adapter_difference(o.output_dir, b), 0.0);
 
   // The output is a model folder: the base's files linked, the adapter and the prompt beside them.
-  alm::AlmModel tuned = alm::load_alm_model_dir(o.output_dir);
+  audio2au::alm::AlmModel tuned = audio2au::alm::load_alm_model_dir(o.output_dir);
   EXPECT_EQ(tuned.lora_modules, 4);  // 2 layers × q_proj, v_proj
   EXPECT_EQ(tuned.prompt.instruction, "Write the AUs.");
   std::ifstream log(o.output_dir / "train_log.jsonl");

@@ -46,8 +46,8 @@ torch::Tensor au_vectors(const torch::Tensor& a) {
 
 TEST(AuAdapterTraining, LearnsADiscSizeThatSamplingShowsInItsRegionOnly) {
   torch::manual_seed(0);
-  diffusion::DiffusionModels models = diffusion::make_random_diffusion_models(diffusion::DiffusionModelConfigs::preset("tiny"), true, 3);
-  diffusion::UNetConditionModel unet = models.denoising_unet;
+  render::diffusion::DiffusionModels models = render::diffusion::make_random_diffusion_models(render::diffusion::DiffusionModelConfigs::preset("tiny"), true, 3);
+  render::diffusion::UNetConditionModel unet = models.denoising_unet;
   AdamWSettings settings;
   settings.lr = 2e-3;
   settings.weight_decay = 0;
@@ -81,10 +81,10 @@ TEST(AuAdapterTraining, LearnsADiscSizeThatSamplingShowsInItsRegionOnly) {
   unet->eval();
   torch::NoGradGuard no_grad;
   auto sample = [&](float a) {
-    diffusion::DdimScheduler ddim(models.scheduler);
+    render::diffusion::DdimScheduler ddim(models.scheduler);
     torch::Generator noise_gen = at::make_generator<at::CPUGeneratorImpl>(99);
     torch::Tensor x = torch::randn({1, 4, kSize, kSize}, noise_gen, torch::kFloat);
-    diffusion::UNetContext context;
+    render::diffusion::UNetContext context;
     context.encoder_hidden_states = torch::zeros({1, 1, unet->config().cross_attention_dim});
     context.au_tokens = unet->encode_au(au_vectors(torch::tensor({a})));
     for (int64_t t : ddim.set_timesteps(20)) x = ddim.step(unet->forward(x, torch::tensor({t}), context), t, x);

@@ -92,18 +92,18 @@ TEST(DataParallelTraining, TwoGlooProcessesTrainTheRenderAdapterAsOneProcessOnTh
 
 TEST(DataParallelTraining, TwoGlooProcessesEqualOneProcessOnTheSameGlobalBatch) {
   test::TempDir dir("data_parallel");
-  alm::write_random_qwen2_audio(dir.path() / "model", alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 13);
+  audio2au::alm::write_random_qwen2_audio(dir.path() / "model", audio2au::alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 13);
   fs::create_directories(dir.path() / "clips");
   std::ofstream jsonl(dir.path() / "train.jsonl");
   for (int i = 0; i < 6; ++i) {
-    std::vector<float> audio = alm::test_speech_signal(0.6 + 0.2 * i);  // lengths differ: padding differs per rank
+    std::vector<float> audio = audio2au::alm::test_speech_signal(0.6 + 0.2 * i);  // lengths differ: padding differs per rank
     const std::string clip = "clips/" + std::to_string(i) + ".wav";
     media::write_wav_pcm16(dir.path() / clip, audio, 16000);
     std::vector<AuFrame> frames(3);
     for (auto& f : frames) f[std::size_t(3 * i)] = 0.15f * float(i + 1);
     const nlohmann::json line = {
         {"messages", {{{"role", "user"}, {"content", "<audio>Write the AUs."}},
-                      {{"role", "assistant"}, {"content", alm::format_au_answer(EmotionState{Emotion::sad, 0.4f}, frames)}}}},
+                      {{"role", "assistant"}, {"content", audio2au::alm::format_au_answer(EmotionState{Emotion::sad, 0.4f}, frames)}}}},
         {"audios", {clip}}};
     jsonl << line.dump() << "\n";
   }

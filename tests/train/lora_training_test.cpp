@@ -30,7 +30,7 @@ const fs::path kFixture = fs::path(AUHEAD_FIXTURES_DIR) / "qwen2_audio_lora_trai
 fs::path tiny_model(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("auhead_lora_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  alm::write_random_qwen2_audio(dir, alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 7);
+  audio2au::alm::write_random_qwen2_audio(dir, audio2au::alm::qwen2_audio_config_json(32, 1, 32, 2, 2, 1, 64, false), 7);
   return dir;
 }
 
@@ -66,7 +66,7 @@ TEST(CausalLmLoss, FromHiddenStatesEqualsTheFullLogitsLossAndGradient) {
 
 TEST(LoraLinear, AdapterEqualsTheMergedWeight) {
   torch::manual_seed(3);
-  alm::LoraLinear layer(6, 5);
+  audio2au::alm::LoraLinear layer(6, 5);
   torch::Tensor x = torch::randn({2, 4, 6});
   torch::Tensor plain = layer(x);
   layer->attach_lora(3, 2.0, 0.0);
@@ -80,7 +80,7 @@ TEST(LoraLinear, AdapterEqualsTheMergedWeight) {
 
 TEST(LoraAdapter, SaveThenLoadAndMergeAgree) {
   fs::path dir = tiny_model("roundtrip");
-  alm::Qwen2AudioModel model = alm::load_qwen2_audio(dir);
+  audio2au::alm::Qwen2AudioModel model = audio2au::alm::load_qwen2_audio(dir);
   LoraSpec spec;
   spec.r = 2;
   spec.alpha = 4;
@@ -104,17 +104,17 @@ TEST(LoraAdapter, SaveThenLoadAndMergeAgree) {
   fs::path adapter = dir / "adapter";
   save_peft_adapter(*model, spec, adapter, "tiny");
   ASSERT_TRUE(fs::exists(adapter / "adapter_config.json"));
-  auto cfg = alm::read_lora_adapter_config(adapter / "adapter_config.json");
+  auto cfg = audio2au::alm::read_lora_adapter_config(adapter / "adapter_config.json");
   EXPECT_EQ(cfg.r, 2);
   EXPECT_EQ(cfg.alpha, 4);
 
   // Loaded unmerged into a fresh model, and merged into another: the same logits.
-  alm::Qwen2AudioModel unmerged = alm::load_qwen2_audio(dir);
+  audio2au::alm::Qwen2AudioModel unmerged = audio2au::alm::load_qwen2_audio(dir);
   LoraSpec loaded = load_lora_adapter(*unmerged, adapter);
   EXPECT_EQ(loaded.r, 2);
   EXPECT_EQ(loaded.targets.size(), 3u);
-  alm::Qwen2AudioModel merged = alm::load_qwen2_audio(dir);
-  EXPECT_EQ(alm::merge_peft_lora(*merged, adapter), 6);
+  audio2au::alm::Qwen2AudioModel merged = audio2au::alm::load_qwen2_audio(dir);
+  EXPECT_EQ(audio2au::alm::merge_peft_lora(*merged, adapter), 6);
   torch::NoGradGuard no_grad;
   EXPECT_LT((unmerged->forward(unmerged->embed(ids)) - with_adapter).abs().max().item<double>(), 1e-5);
   EXPECT_LT((merged->forward(merged->embed(ids)) - with_adapter).abs().max().item<double>(), 1e-4);
@@ -123,7 +123,7 @@ TEST(LoraAdapter, SaveThenLoadAndMergeAgree) {
 
 TEST(LoraAdapter, BadAdaptersAreInputErrorsNamingTheFile) {
   fs::path dir = tiny_model("bad");
-  alm::Qwen2AudioModel model = alm::load_qwen2_audio(dir);
+  audio2au::alm::Qwen2AudioModel model = audio2au::alm::load_qwen2_audio(dir);
   fs::create_directories(dir / "a");
   std::ofstream(dir / "a" / "adapter_config.json") << R"({"peft_type": "LORA", "r": 2, "lora_alpha": 4})";
   save_safetensors(dir / "a" / "adapter_model.safetensors",
@@ -147,7 +147,7 @@ TEST(LoraAdapter, BadAdaptersAreInputErrorsNamingTheFile) {
 
 TEST(AlmLoraTrainer, LossFallsOnARepeatedBatch) {
   fs::path dir = tiny_model("train");
-  alm::Qwen2AudioModel model = alm::load_qwen2_audio(dir);
+  audio2au::alm::Qwen2AudioModel model = audio2au::alm::load_qwen2_audio(dir);
   LoraSpec spec;
   spec.r = 4;
   spec.alpha = 8;
@@ -190,7 +190,7 @@ TEST(AlmLoraTrainer, MicroBatchesMakeTheSameStepAsTheWholeBatch) {
   std::vector<std::vector<torch::Tensor>> after;
   std::vector<StepResult> results;
   for (const auto& plan : plans) {
-    alm::Qwen2AudioModel model = alm::load_qwen2_audio(dir);
+    audio2au::alm::Qwen2AudioModel model = audio2au::alm::load_qwen2_audio(dir);
     torch::manual_seed(11);
     LoraSpec spec;
     spec.r = 2;

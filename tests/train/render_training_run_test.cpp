@@ -84,15 +84,15 @@ TEST_F(RenderTraining, TrainsTheAdapterThatTheRendererLoadsAndResumesExactly) {
   EXPECT_EQ(r.adapter_parameters, r.trained_parameters);
 
   // The output is a model folder with the trained adapter (the base had none), the rest the base's.
-  diffusion::DiffusionModels trained = diffusion::load_diffusion_models(dir / "out");
+  render::diffusion::DiffusionModels trained = render::diffusion::load_diffusion_models(dir / "out");
   ASSERT_TRUE(trained.denoising_unet->has_au_adapter());
   const TensorMap adapter = load_safetensors(dir / "out" / "au_adapter.safetensors");
-  diffusion::DiffusionModels base = diffusion::load_diffusion_models(dir / "base");
+  render::diffusion::DiffusionModels base = render::diffusion::load_diffusion_models(dir / "base");
   EXPECT_FALSE(base.denoising_unet->has_au_adapter());
   auto base_params = base.denoising_unet->named_parameters(true);
   int checked_adapter = 0, checked_base = 0;
   for (const auto& item : trained.denoising_unet->named_parameters(true)) {
-    if (diffusion::is_au_adapter_key(item.key())) {
+    if (render::diffusion::is_au_adapter_key(item.key())) {
       ASSERT_TRUE(adapter.count(item.key())) << item.key();
       EXPECT_TRUE(torch::equal(adapter.at(item.key()), item.value())) << item.key();
       ++checked_adapter;
@@ -141,8 +141,8 @@ TEST_F(RenderTraining, TrainsThePoseGuiderInBf16) {
   EXPECT_GT(r.trained_parameters, r.adapter_parameters);
   EXPECT_TRUE(fs::is_regular_file(dir / "out_guider" / "pose_guider" / "config.json"));
   EXPECT_FALSE(fs::is_symlink(dir / "out_guider" / "pose_guider"));
-  diffusion::DiffusionModels trained = diffusion::load_diffusion_models(dir / "out_guider");
-  diffusion::DiffusionModels base = diffusion::load_diffusion_models(dir / "base");
+  render::diffusion::DiffusionModels trained = render::diffusion::load_diffusion_models(dir / "out_guider");
+  render::diffusion::DiffusionModels base = render::diffusion::load_diffusion_models(dir / "base");
   double changed = 0;
   auto base_guider = base.pose_guider->named_parameters(true);
   for (const auto& item : trained.pose_guider->named_parameters(true))
@@ -185,12 +185,12 @@ TEST_F(RenderTraining, BadSetsAndAdaptersAreInputErrorsNamingTheFile) {
     fs::create_directory_symlink(dir / "base" / part, dir / "model_bad" / part);
   save_safetensors(dir / "model_bad" / "au_adapter.safetensors", {{"au_encoder.proj_in.weight", torch::zeros({8, 30})},
                                                                   {"au_encoder.proj_out.weight", torch::zeros({33, 8})}});
-  msg = test::error_of([&] { diffusion::load_diffusion_models(dir / "model_bad"); });
+  msg = test::error_of([&] { render::diffusion::load_diffusion_models(dir / "model_bad"); });
   EXPECT_NE(msg.find("au_adapter.safetensors"), std::string::npos) << msg;
   save_safetensors(dir / "model_bad" / "au_adapter.safetensors", {{"au_encoder.proj_in.weight", torch::zeros({8, 30})},
                                                                   {"au_encoder.proj_out.weight", torch::zeros({64, 8})},
                                                                   {"something.else", torch::zeros({1})}});
-  msg = test::error_of([&] { diffusion::load_diffusion_models(dir / "model_bad"); });
+  msg = test::error_of([&] { render::diffusion::load_diffusion_models(dir / "model_bad"); });
   EXPECT_NE(msg.find("something.else"), std::string::npos) << msg;
 }
 

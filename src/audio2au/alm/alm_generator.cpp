@@ -14,7 +14,7 @@
 #include "auhead/error.h"
 #include "core/progress.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 AlmGenerator::AlmGenerator(const audio2au::AuGeneratorOptions& options) : AuGenerator(options) {
   loaded_ = load_alm_model_dir(options.model_dir);
@@ -93,4 +93,4 @@ AuSequence AlmGenerator::generate(std::span<const float> samples, const std::str
   return seq;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

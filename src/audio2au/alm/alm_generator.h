@@ -11,7 +11,7 @@
 #include "audio2au/alm/vocabulary_trie.h"
 #include "audio2au/au_generator.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct AlmWindowStats {
   int64_t prompt_tokens = 0, answer_tokens = 0;
@@ -40,4 +40,4 @@ class AlmGenerator : public audio2au::AuGenerator {
   bool use_cache_ = true;
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

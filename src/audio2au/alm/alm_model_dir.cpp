@@ -11,7 +11,7 @@
 #include "core/input_file.h"
 #include "core/json_text.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -79,4 +79,4 @@ AlmModel load_alm_model_dir(const fs::path& dir, bool merge_adapter) {
   return m;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -12,7 +12,7 @@
 #include "audio2au/alm/qwen2_audio_model.h"
 #include "audio2au/alm/alm_settings.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct AlmModel {
   Qwen2AudioModel model{nullptr};
@@ -33,4 +33,4 @@ struct AlmModel {
 // AlmModel::adapter_dir says where it is.
 AlmModel load_alm_model_dir(const std::filesystem::path& dir, bool merge_adapter = true);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

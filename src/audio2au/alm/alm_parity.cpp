@@ -13,7 +13,7 @@
 #include "core/parity_compare.h"
 #include "checkpoint/safetensors.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -120,15 +120,15 @@ std::vector<ParityHandler> parity_handlers() {
            }}};
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm
 
 // The public checks of auhead/parity.h.
 namespace auhead {
 
 namespace fs = std::filesystem;
-using alm::BpeTokenizer;
-using alm::emit_logmel;
-using alm::require;
+using audio2au::alm::BpeTokenizer;
+using audio2au::alm::emit_logmel;
+using audio2au::alm::require;
 
 ParityReport run_logmel_parity(const fs::path& file, const ParityEmit& on_result) {
   require(file, "the log-mel fixture");

@@ -7,10 +7,10 @@
 #include "auhead/parity.h"
 #include "core/parity.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 // The handlers of `auhead parity --fixtures` for the Whisper log-mel and Qwen2-Audio fixtures
 // (listed in pipeline/implementations.cpp).
 std::vector<ParityHandler> parity_handlers();
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

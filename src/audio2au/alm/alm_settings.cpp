@@ -7,7 +7,7 @@
 #include "core/input_file.h"
 #include "core/json_text.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -51,4 +51,4 @@ SamplingSettings read_generation_config(const fs::path& file) {
   return s;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -8,7 +8,7 @@
 #include "audio2au/alm/sampling_settings.h"
 #include "auhead/au.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 inline constexpr const char* kDefaultAuInstruction =
     "Listen to the speech. First state the speaker's emotion and its intensity, then write the facial "
@@ -27,4 +27,4 @@ struct AlmPromptSettings {
 AlmPromptSettings read_prompt_settings(const std::filesystem::path& auhead_alm_json);
 SamplingSettings read_generation_config(const std::filesystem::path& generation_config_json);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -6,7 +6,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -64,4 +64,4 @@ DecodedAnswer decode_au_answer(Qwen2AudioModelImpl& model, const torch::Tensor& 
   return out;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

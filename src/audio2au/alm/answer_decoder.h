@@ -13,7 +13,7 @@
 #include "audio2au/alm/token_sampler.h"
 #include "audio2au/alm/vocabulary_trie.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct DecodedAnswer {
   std::string text;
@@ -30,4 +30,4 @@ DecodedAnswer decode_au_answer(Qwen2AudioModelImpl& model, const torch::Tensor& 
                                const SamplingSettings& sampling, bool use_cache = true,
                                const std::function<void(int)>& on_frame = {});
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -8,7 +8,7 @@
 #include "au/number_format.h"
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace {
 constexpr float kDefaultIntensity = 0.7f;
@@ -191,4 +191,4 @@ AuAnswer parse_au_answer(std::string_view text, const std::string& source) {
   return answer;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -9,7 +9,7 @@
 
 #include "auhead/au_sequence.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 inline constexpr double kAnswerFps = 5.0;           // one AU frame per 3200 samples at 16 kHz
 inline constexpr int kAnswerFrameSamples = 3200;
@@ -36,4 +36,4 @@ std::string format_answer_value(float v);
 // frames at all, trailing text — throws input_error(source, "answer line L, column C: ...").
 AuAnswer parse_au_answer(std::string_view text, const std::string& source);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -5,7 +5,7 @@
 #include "audio2au/alm/au_answer.h"
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace {
 enum Phase : uint8_t {
@@ -180,4 +180,4 @@ int64_t AuAnswerGrammar::max_length() const {
   return head + frame * options_.frames + 1 /* trailing newline */;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -9,7 +9,7 @@
 
 #include "auhead/au_sequence.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct AuGrammarOptions {
   explicit AuGrammarOptions(int frames_ = 1, std::optional<EmotionState> emotion_ = {}, int au_count_ = kNumAus)
@@ -51,4 +51,4 @@ class AuAnswerGrammar {
   std::string head_;                   // the forced "Emotion: ... \nAU: " when options_.emotion is set
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -2,10 +2,10 @@
 
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 AudioProjectorImpl::AudioProjectorImpl(int64_t audio_dim, int64_t text_dim) {
   linear = register_module("linear", torch::nn::Linear(audio_dim, text_dim));
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -2,7 +2,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class AudioProjectorImpl : public torch::nn::Module {
  public:
@@ -14,4 +14,4 @@ class AudioProjectorImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AudioProjector);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

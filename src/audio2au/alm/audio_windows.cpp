@@ -6,7 +6,7 @@
 #include "audio2au/alm/au_answer.h"
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 std::vector<AudioWindow> plan_audio_windows(int64_t samples, int64_t window, int64_t overlap) {
   if (samples <= 0) throw usage_error("audio windows: no samples");
@@ -63,4 +63,4 @@ EmotionState combine_window_emotions(const std::vector<AudioWindow>& windows, co
   return {Emotion(best), float(intensity[best] / frames[best])};
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

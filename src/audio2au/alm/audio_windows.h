@@ -7,7 +7,7 @@
 
 #include "auhead/au_sequence.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct AudioWindow {
   int64_t begin = 0, end = 0;  // samples
@@ -27,4 +27,4 @@ std::vector<AuFrame> stitch_window_frames(const std::vector<AudioWindow>& window
 // mean intensity of the windows that chose it.
 EmotionState combine_window_emotions(const std::vector<AudioWindow>& windows, const std::vector<EmotionState>& emotions);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

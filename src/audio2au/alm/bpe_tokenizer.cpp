@@ -14,7 +14,7 @@
 #include "core/data_path.h"
 #include "core/json_text.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -308,4 +308,4 @@ std::string BpeTokenizer::decode(const std::vector<int64_t>& ids, bool skip_spec
   return out;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct AddedToken {
   std::string content;
@@ -62,4 +62,4 @@ class BpeTokenizer {
   std::unordered_map<char32_t, unsigned char> unicode_to_byte_;
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -2,7 +2,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 std::string audio_placeholder(int64_t audio_tokens) {
   if (audio_tokens <= 0) throw usage_error("audio placeholder: the clip must have at least one embedding");
@@ -29,4 +29,4 @@ std::string chatml_prompt(const std::vector<ChatTurn>& turns, bool add_generatio
   return out;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 inline constexpr const char* kQwen2AudioBos = "<|audio_bos|>";
 inline constexpr const char* kQwen2AudioToken = "<|AUDIO|>";
@@ -27,4 +27,4 @@ std::string audio_placeholder(int64_t audio_tokens);
 std::string chatml_prompt(const std::vector<ChatTurn>& turns, bool add_generation_prompt = true,
                           const std::string& default_system = kDefaultSystemPrompt);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

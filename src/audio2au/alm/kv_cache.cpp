@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 std::pair<torch::Tensor, torch::Tensor> KvCacheLayer::append(const torch::Tensor& k, const torch::Tensor& v) {
   const int64_t t = k.size(2), needed = length_ + t;
@@ -24,4 +24,4 @@ std::pair<torch::Tensor, torch::Tensor> KvCacheLayer::append(const torch::Tensor
   return {keys_.narrow(2, 0, length_), values_.narrow(2, 0, length_)};
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

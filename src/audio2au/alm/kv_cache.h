@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class KvCacheLayer {
  public:
@@ -25,4 +25,4 @@ struct KvCache {
   int64_t length() const { return layers.empty() ? 0 : layers[0].length(); }
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

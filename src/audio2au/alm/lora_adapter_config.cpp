@@ -5,7 +5,7 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -67,4 +67,4 @@ LoraAdapterConfig read_lora_adapter_config(const fs::path& config_file) {
   return c;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 // What merging needs of adapter_config.json: the rank and alpha, rsLoRA, and PEFT's per-module
 // rank_pattern / alpha_pattern (keys matched against the end of a module's name).
@@ -22,4 +22,4 @@ struct LoraAdapterConfig {
 // naming the file.
 LoraAdapterConfig read_lora_adapter_config(const std::filesystem::path& config_file);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

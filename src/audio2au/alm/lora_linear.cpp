@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace nn = torch::nn;
 
@@ -43,4 +43,4 @@ torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
   return y + (lora_B(lora_A(h.to(lora_dtype))) * scale_).to(y.scalar_type());
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

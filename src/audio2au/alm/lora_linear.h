@@ -5,7 +5,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class LoraLinearImpl : public torch::nn::Module {
  public:
@@ -27,4 +27,4 @@ class LoraLinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LoraLinear);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

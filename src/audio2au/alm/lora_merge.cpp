@@ -9,7 +9,7 @@
 #include "core/json_text.h"
 #include "checkpoint/safetensors.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -70,4 +70,4 @@ int merge_peft_lora(torch::nn::Module& model, const fs::path& dir) {
   return merged;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

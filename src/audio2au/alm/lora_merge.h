@@ -8,7 +8,7 @@
 
 #include "audio2au/alm/lora_adapter_config.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 // Merges every lora_A/lora_B pair of the adapter folder into the parameter "<module>.weight" of
 // `model` (keys "base_model.model.<module>.lora_{A,B}[.<adapter>].weight"). Returns how many modules
@@ -16,4 +16,4 @@ namespace auhead::alm {
 // naming no parameter or of the wrong shape are input errors naming the file and key.
 int merge_peft_lora(torch::nn::Module& model, const std::filesystem::path& adapter_dir);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <tuple>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace nn = torch::nn;
 
@@ -39,4 +39,4 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const RopeTabl
   return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -8,7 +8,7 @@
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "audio2au/alm/rotary_embedding.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class Qwen2AttentionImpl : public torch::nn::Module {
  public:
@@ -23,4 +23,4 @@ class Qwen2AttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Qwen2Attention);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -5,7 +5,7 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace {
 
@@ -71,4 +71,4 @@ Qwen2AudioConfig Qwen2AudioConfig::from_json_file(const std::filesystem::path& f
   return c;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

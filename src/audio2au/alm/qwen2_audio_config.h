@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct WhisperEncoderConfig {
   int64_t num_mel_bins = 128;
@@ -42,4 +42,4 @@ struct Qwen2AudioConfig {
   static Qwen2AudioConfig from_json_file(const std::filesystem::path& file);
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -11,7 +11,7 @@
 #include "checkpoint/safetensors.h"
 #include "checkpoint/state_dict.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -127,4 +127,4 @@ WhisperEncoder load_qwen2_audio_tower(const fs::path& folder) {
   return encoder;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -13,7 +13,7 @@
 #include "audio2au/alm/qwen2_decoder.h"
 #include "audio2au/alm/whisper_encoder.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class Qwen2AudioModelImpl : public torch::nn::Module {
  public:
@@ -56,4 +56,4 @@ Qwen2AudioModel load_qwen2_audio(const std::filesystem::path& folder);
 // The audio tower alone, from a folder whose weights hold audio_tower.* (other keys are ignored).
 WhisperEncoder load_qwen2_audio_tower(const std::filesystem::path& folder);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -4,7 +4,7 @@
 
 #include "core/activation_checkpoint.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace nn = torch::nn;
 
@@ -50,4 +50,4 @@ torch::Tensor Qwen2DecoderImpl::hidden_states(const torch::Tensor& embeds, KvCac
   return norm(x);
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -8,7 +8,7 @@
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "audio2au/alm/qwen2_decoder_layer.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class Qwen2DecoderImpl : public torch::nn::Module {
  public:
@@ -48,4 +48,4 @@ class Qwen2DecoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Qwen2Decoder);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 Qwen2DecoderLayerImpl::Qwen2DecoderLayerImpl(const Qwen2DecoderConfig& c) {
   self_attn = register_module("self_attn", Qwen2Attention(c));
@@ -16,4 +16,4 @@ torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const RopeT
   return h + mlp(post_attention_layernorm(h));
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -6,7 +6,7 @@
 #include "audio2au/alm/qwen2_mlp.h"
 #include "audio2au/alm/rms_norm.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class Qwen2DecoderLayerImpl : public torch::nn::Module {
  public:
@@ -20,4 +20,4 @@ class Qwen2DecoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Qwen2DecoderLayer);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

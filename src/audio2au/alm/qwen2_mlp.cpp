@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace nn = torch::nn;
 
@@ -14,4 +14,4 @@ Qwen2MlpImpl::Qwen2MlpImpl(int64_t hidden, int64_t inter) {
 
 torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) { return down_proj(torch::silu(gate_proj(x)) * up_proj(x)); }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

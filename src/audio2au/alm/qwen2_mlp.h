@@ -4,7 +4,7 @@
 
 #include "audio2au/alm/lora_linear.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class Qwen2MlpImpl : public torch::nn::Module {
  public:
@@ -16,4 +16,4 @@ class Qwen2MlpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Qwen2Mlp);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

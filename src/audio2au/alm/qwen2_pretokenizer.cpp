@@ -2,7 +2,7 @@
 
 #include "audio2au/alm/unicode_text.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 const std::string_view kQwen2SplitPattern =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
@@ -89,4 +89,4 @@ std::vector<std::u32string> qwen2_pretokenize(std::u32string_view t) {
   return pieces;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 // The pattern string this splitter implements, as tokenizer.json spells it.
 extern const std::string_view kQwen2SplitPattern;
@@ -14,4 +14,4 @@ extern const std::string_view kQwen2SplitPattern;
 // Splits text (code points) into the pieces the pattern matches; the pieces cover the text exactly.
 std::vector<std::u32string> qwen2_pretokenize(std::u32string_view text);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -10,7 +10,7 @@
 #include "core/atomic_file.h"
 #include "checkpoint/safetensors.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace fs = std::filesystem;
 
@@ -62,4 +62,4 @@ std::vector<float> test_speech_signal(double seconds) {
   return s;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 // `config_json` is a Hugging Face Qwen2-Audio config.json text (written as given).
 void write_random_qwen2_audio(const std::filesystem::path& folder, const std::string& config_json, uint64_t seed);
@@ -21,4 +21,4 @@ std::string qwen2_audio_config_json(int audio_width, int audio_layers, int text_
 // A speech-like test signal at 16 kHz: a tone gliding around 140 Hz in 4-Hz syllable bursts.
 std::vector<float> test_speech_signal(double seconds);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -2,7 +2,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class RmsNormImpl : public torch::nn::Module {
  public:
@@ -15,4 +15,4 @@ class RmsNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(RmsNorm);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 RopeTables rope_tables(int64_t head_dim, double theta, int64_t start, int64_t length, torch::ScalarType round_to) {
   torch::Tensor exponent = torch::arange(0, head_dim, 2, torch::kLong).to(torch::kFloat) / static_cast<double>(head_dim);
@@ -19,4 +19,4 @@ torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& rope) {
   return x * rope.cos.to(x.scalar_type()) + rotated * rope.sin.to(x.scalar_type());
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

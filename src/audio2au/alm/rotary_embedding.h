@@ -4,7 +4,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct RopeTables {
   torch::Tensor cos, sin;  // (T, head_dim)
@@ -17,4 +17,4 @@ RopeTables rope_tables(int64_t head_dim, double theta, int64_t start, int64_t le
 // x (B, heads, T, head_dim) rotated by the tables.
 torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& rope);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct SamplingSettings {
   float temperature = 0.f;  // 0: greedy
@@ -14,4 +14,4 @@ struct SamplingSettings {
   bool greedy() const { return temperature <= 0.f; }
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

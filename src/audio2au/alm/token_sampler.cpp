@@ -9,7 +9,7 @@
 #include "au/number_format.h"
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 TokenSampler::TokenSampler(const SamplingSettings& s) : settings_(s), rng_(s.seed) {
   if (!std::isfinite(s.temperature) || s.temperature < 0)
@@ -46,4 +46,4 @@ std::size_t TokenSampler::pick(std::span<const float> logits) {
   return order[keep - 1];
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -7,7 +7,7 @@
 
 #include "audio2au/alm/sampling_settings.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class TokenSampler {
  public:
@@ -22,4 +22,4 @@ class TokenSampler {
   std::mt19937_64 rng_;
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

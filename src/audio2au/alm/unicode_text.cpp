@@ -6,7 +6,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 std::u32string utf8_to_u32(std::string_view s) {
   std::u32string out;
@@ -107,4 +107,4 @@ bool is_js_space(char32_t c) {
   }
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

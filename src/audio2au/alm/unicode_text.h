@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 // Code points of UTF-8 text; an invalid byte sequence becomes U+FFFD.
 std::u32string utf8_to_u32(std::string_view text);
@@ -19,4 +19,4 @@ bool is_number(char32_t c);  // \p{N}: Nd Nl No
 // Space_Separator class plus tab, LF, VT, FF, CR, U+2028, U+2029 and U+FEFF.
 bool is_js_space(char32_t c);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -5,7 +5,7 @@
 
 #include "audio2au/alm/bpe_tokenizer.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace {
 const std::string kNoBytes;
@@ -69,4 +69,4 @@ const std::string& VocabularyTrie::bytes(int64_t id) const {
   return id >= 0 && std::size_t(id) < bytes_.size() ? bytes_[id] : kNoBytes;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -7,7 +7,7 @@
 
 #include "audio2au/alm/au_answer_grammar.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class BpeTokenizer;
 
@@ -33,4 +33,4 @@ class VocabularyTrie {
   std::vector<std::string> bytes_;  // by id
 };
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

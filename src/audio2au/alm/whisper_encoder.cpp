@@ -6,7 +6,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace nn = torch::nn;
 
@@ -54,4 +54,4 @@ WhisperEncoderOutput WhisperEncoderImpl::forward_all(const torch::Tensor& featur
   return out;
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

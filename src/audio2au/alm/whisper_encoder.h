@@ -8,7 +8,7 @@
 #include "audio2au/alm/qwen2_audio_config.h"
 #include "audio2au/alm/whisper_encoder_layer.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 struct WhisperEncoderOutput {
   torch::Tensor layers_out;  // (B, T/2, D): after the blocks, before pooling
@@ -39,4 +39,4 @@ TORCH_MODULE(WhisperEncoder);
 int64_t whisper_conv_output_length(int64_t mel_frames);
 int64_t qwen2_audio_output_length(int64_t mel_frames);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace nn = torch::nn;
 
@@ -34,4 +34,4 @@ torch::Tensor WhisperEncoderLayerImpl::forward(const torch::Tensor& x, const tor
   return y + fc2(torch::gelu(fc1(final_layer_norm(y))));
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

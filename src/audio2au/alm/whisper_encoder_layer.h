@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 class WhisperEncoderLayerImpl : public torch::nn::Module {
  public:
@@ -20,4 +20,4 @@ class WhisperEncoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(WhisperEncoderLayer);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -9,7 +9,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 namespace {
 
@@ -94,4 +94,4 @@ torch::Tensor whisper_log_mel(std::span<const float> samples, int n_mels, int64_
   return whisper_log_mel(t, n_mels, window_samples);
 }
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

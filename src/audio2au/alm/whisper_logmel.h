@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-namespace auhead::alm {
+namespace auhead::audio2au::alm {
 
 inline constexpr int kWhisperSampleRate = 16000;
 inline constexpr int kWhisperNfft = 400;
@@ -28,4 +28,4 @@ torch::Tensor whisper_log_mel(const torch::Tensor& samples, int n_mels,
 // Frames that hold signal: ceil(n_samples / 160), at most the window's (what the fixtures compare).
 int64_t whisper_valid_frames(int64_t n_samples, int64_t window_samples = kWhisperWindowSamples);
 
-}  // namespace auhead::alm
+}  // namespace auhead::audio2au::alm

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 class SplitMix64 {
@@ -52,4 +52,4 @@ float blink_peak_in(const Blink& b, double lo, double hi, const BlinkParams& p) 
   return blink_closure(b, std::clamp(peak, lo, hi), p);
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

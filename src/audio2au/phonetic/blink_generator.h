@@ -7,7 +7,7 @@
 
 #include "audio2au/phonetic/phonetic_params.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct Blink {
   double start = 0;     // seconds
@@ -24,4 +24,4 @@ float blink_closure(const Blink& b, double t, const BlinkParams& params);
 // The largest closure of the blink over [lo, hi] (the closure rises, holds, falls: unimodal).
 float blink_peak_in(const Blink& b, double lo, double hi, const BlinkParams& params);
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 constexpr int kJawDrop = 8;
@@ -48,4 +48,4 @@ MouthTrack coarticulate(const std::vector<VisemeSegment>& segs, size_t count, do
   return out;
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

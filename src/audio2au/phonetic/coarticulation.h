@@ -8,7 +8,7 @@
 #include "audio2au/phonetic/viseme_table.h"
 #include "auhead/au_sequence.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct MouthTrack {
   std::vector<AuFrame> aus;   // speech AUs per time step (only the speech channels are non-zero)
@@ -22,4 +22,4 @@ struct MouthTrack {
 MouthTrack coarticulate(const std::vector<VisemeSegment>& segments, size_t count, double step,
                         double lookahead = std::numeric_limits<double>::infinity());
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

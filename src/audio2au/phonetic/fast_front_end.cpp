@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 std::string frame_label(const FrameFeatures& f, const VisemeTable& table, const FastParams& p) {
@@ -108,4 +108,4 @@ void measure_vowel_jaw(PhoneTrack& phones, const std::vector<FrameFeatures>& fra
   }
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

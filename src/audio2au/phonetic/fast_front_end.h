@@ -9,7 +9,7 @@
 #include "audio2au/phonetic/signal_features.h"
 #include "audio2au/phonetic/viseme_table.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 // Phones labelled per 10 ms frame, smoothed with a mode filter (mode_filter frames, centred) and
 // merged into segments; silent runs of closure_min..closure_max between speech become "P" (closure),
@@ -23,4 +23,4 @@ void measure_vowel_jaw(PhoneTrack& phones, const std::vector<FrameFeatures>& fra
 
 PhoneTrack fast_phones(const std::vector<FrameFeatures>& frames, const VisemeTable& table, const FastParams& params);
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

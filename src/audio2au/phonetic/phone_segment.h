@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct PhoneSegment {
   std::string phone;  // ARPAbet without stress digits ("AA", "P", ...), "SIL" for silence
@@ -15,4 +15,4 @@ struct PhoneSegment {
 
 using PhoneTrack = std::vector<PhoneSegment>;
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

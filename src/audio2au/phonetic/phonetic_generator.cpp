@@ -14,7 +14,7 @@
 #include "auhead/au_edit.h"
 #include "auhead/error.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 constexpr int kJawDrop = 8, kLipsPart = 29, kLowerLipDepress = 19, kPucker = 21, kCornerDepress = 27;
@@ -196,4 +196,4 @@ std::vector<PhoneMark> phone_marks(const PhoneTrack& phones) {
   return marks;
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -10,7 +10,7 @@
 #include "audio2au/phonetic/phone_segment.h"
 #include "audio2au/phonetic/prosody_emotion.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct PhoneticResult {
   AuSequence sequence;
@@ -41,4 +41,4 @@ class PhoneticGenerator : public audio2au::AuGenerator {
 // The phones as marks for write_au_plot().
 std::vector<PhoneMark> phone_marks(const PhoneTrack& phones);
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -8,7 +8,7 @@
 #include "core/atomic_file.h"
 #include "core/data_path.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 class Reader {
@@ -106,4 +106,4 @@ const PhoneticParams& phonetic_params() {
   return params;
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

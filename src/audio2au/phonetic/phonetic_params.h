@@ -2,7 +2,7 @@
 // so that a person can tune thresholds, blink rates and decoder beams without touching code.
 #pragma once
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct FastParams {
   double gate_above_floor = 12, gate_below_peak = 38, absolute_gate = -65, peak_decay = 1.0;
@@ -49,4 +49,4 @@ struct PhoneticParams {
 // number is an input error naming the file and key.
 const PhoneticParams& phonetic_params();
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -17,7 +17,7 @@
 #include <sphinxbase/err.h>
 #endif
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 #if AUHEAD_HAVE_POCKETSPHINX
 namespace {
@@ -193,4 +193,4 @@ PhoneTrack pocketsphinx_phones(std::span<const float>, const std::vector<FrameFe
 }
 #endif
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

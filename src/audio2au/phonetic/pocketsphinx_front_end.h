@@ -10,7 +10,7 @@
 #include "audio2au/phonetic/phonetic_params.h"
 #include "audio2au/phonetic/signal_features.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 // True when this build has pocketsphinx and its model files are installed.
 bool pocketsphinx_available();
@@ -21,4 +21,4 @@ bool pocketsphinx_available();
 PhoneTrack pocketsphinx_phones(std::span<const float> samples, const std::vector<FrameFeatures>& frames,
                                const AccurateParams& params);
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

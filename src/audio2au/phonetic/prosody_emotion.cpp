@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numeric>
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 double mean(const std::vector<double>& v) { return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
@@ -119,4 +119,4 @@ ProsodyAnalysis analyse_prosody(const std::vector<FrameFeatures>& frames, const 
   return out;
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -21,7 +21,7 @@
 #include "audio2au/phonetic/signal_features.h"
 #include "auhead/au_sequence.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct Stress {
   double time = 0;      // seconds
@@ -41,4 +41,4 @@ struct ProsodyAnalysis {
 ProsodyAnalysis analyse_prosody(const std::vector<FrameFeatures>& frames, const ProsodyParams& prosody,
                                 const EmphasisParams& emphasis);
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

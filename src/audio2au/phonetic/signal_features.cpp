@@ -7,7 +7,7 @@
 #include <deque>
 #include <numbers>
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 
@@ -213,4 +213,4 @@ std::vector<FrameFeatures> analyse_frames(std::span<const float> samples, const 
   return out;
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -7,7 +7,7 @@
 
 #include "audio2au/phonetic/phonetic_params.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 inline constexpr int kSampleRate = 16000;
 inline constexpr double kFrameStep = 0.01;  // seconds between analysis frames
@@ -31,4 +31,4 @@ std::vector<FrameFeatures> analyse_frames(std::span<const float> samples, const 
 
 inline double frame_time(size_t i) { return (double(i) + 0.5) * kFrameStep; }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

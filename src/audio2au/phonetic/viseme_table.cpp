@@ -8,7 +8,7 @@
 #include "core/atomic_file.h"
 #include "core/data_path.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 namespace {
 // AU indices for a name; a name without _left/_right names both sides.
@@ -120,4 +120,4 @@ std::vector<VisemeSegment> VisemeTable::visemes(const PhoneTrack& phones) const 
   return out;
 }
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -9,7 +9,7 @@
 #include "audio2au/phonetic/phone_segment.h"
 #include "auhead/au_sequence.h"
 
-namespace auhead::phonetic {
+namespace auhead::audio2au::phonetic {
 
 struct Viseme {
   std::string name;
@@ -65,4 +65,4 @@ class VisemeTable {
   std::array<bool, kNumAus> speech_aus_{};
 };
 
-}  // namespace auhead::phonetic
+}  // namespace auhead::audio2au::phonetic

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 AttentionImpl::AttentionImpl(const AttentionOptions& options) : options_(options) {
   const int64_t inner = options_.heads * options_.dim_head;
@@ -88,4 +88,4 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   return out_proj(out);
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -5,7 +5,7 @@
 
 #include "render/diffusion/positional_encoding.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct AttentionOptions {
   int64_t query_dim = 0;
@@ -34,4 +34,4 @@ class AttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Attention);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

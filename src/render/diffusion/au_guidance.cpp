@@ -4,7 +4,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 torch::Tensor au_guided_prediction(UNetConditionModelImpl& unet, const torch::Tensor& sample, const torch::Tensor& timestep,
                                    const torch::Tensor& image_embeds, const std::vector<torch::Tensor>& pose_features,
@@ -48,4 +48,4 @@ torch::Tensor au_guided_prediction(UNetConditionModelImpl& unet, const torch::Te
   return eps.view({b, f, eps.size(1), eps.size(2), eps.size(3)}).permute({0, 2, 1, 3, 4}).contiguous();
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -7,7 +7,7 @@
 
 #include "render/diffusion/unet_condition_model.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct GuidanceScales {
   double reference = 3.5;  // s_ref: identity (reference image) strength
@@ -21,4 +21,4 @@ torch::Tensor au_guided_prediction(UNetConditionModelImpl& unet, const torch::Te
                                    const torch::Tensor& image_embeds, const std::vector<torch::Tensor>& pose_features,
                                    ReferenceBank& bank, const torch::Tensor& au, const GuidanceScales& scales);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 AuTokenEncoderImpl::AuTokenEncoderImpl(const AuTokenEncoderOptions& o) : options_(o) {
   proj_in = register_module("proj_in", torch::nn::Linear(o.au_dim, o.hidden));
@@ -16,4 +16,4 @@ torch::Tensor AuTokenEncoderImpl::forward(const torch::Tensor& au) {
   return norm(t.view({au.size(0), options_.tokens, options_.token_dim}));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

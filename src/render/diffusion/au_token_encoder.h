@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct AuTokenEncoderOptions {
   int64_t au_dim = 30;
@@ -24,4 +24,4 @@ class AuTokenEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AuTokenEncoder);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

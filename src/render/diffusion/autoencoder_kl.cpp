@@ -7,7 +7,7 @@
 #include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/vae_attention.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 AutoencoderKLImpl::AutoencoderKLImpl(const VaeConfig& config) : config_(config) {
   encoder = register_module("encoder", VaeEncoder(config));
@@ -49,4 +49,4 @@ AutoencoderKL load_autoencoder_kl(const std::filesystem::path& folder) {
   return vae;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

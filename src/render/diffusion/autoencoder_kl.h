@@ -9,7 +9,7 @@
 #include "render/diffusion/vae_decoder.h"
 #include "render/diffusion/vae_encoder.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct LatentMoments {
   torch::Tensor mean;
@@ -39,4 +39,4 @@ TORCH_MODULE(AutoencoderKL);
 // in eval mode, fp32, CPU. A missing file is an input error naming it.
 AutoencoderKL load_autoencoder_kl(const std::filesystem::path& folder);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

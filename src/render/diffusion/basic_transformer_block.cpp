@@ -6,7 +6,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(const BasicTransformerBlockOptions& o) {
   auto ln = [&](int64_t d) { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(o.norm_eps)); };
@@ -81,4 +81,4 @@ void assign_bank_keys(torch::nn::Module& root) {
     if (auto* block = dynamic_cast<BasicTransformerBlockImpl*>(item.value().get())) block->set_bank_key(item.key());
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -9,7 +9,7 @@
 #include "render/diffusion/feed_forward.h"
 #include "render/diffusion/unet_context.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct BasicTransformerBlockOptions {
   int64_t dim = 0;
@@ -43,4 +43,4 @@ TORCH_MODULE(BasicTransformerBlock);
 // Gives every BasicTransformerBlock under `root` its dotted name as bank key.
 void assign_bank_keys(torch::nn::Module& root);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

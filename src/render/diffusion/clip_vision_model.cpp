@@ -11,7 +11,7 @@
 #include "checkpoint/state_dict.h"
 #include "checkpoint/torch_checkpoint.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace nn = torch::nn;
 
@@ -215,4 +215,4 @@ torch::Tensor clip_normalize(const torch::Tensor& rgb01, int64_t image_size) {
   return (x - mean) / std;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -8,7 +8,7 @@
 
 #include "checkpoint/safetensors.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct ClipVisionConfig {
   int64_t hidden_size = 1024;
@@ -57,4 +57,4 @@ ClipVisionModel load_clip_vision_model(const std::filesystem::path& folder);
 // then (x - mean) / std with the OpenAI constants.
 torch::Tensor clip_normalize(const torch::Tensor& rgb01, int64_t image_size);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 std::vector<FrameWindow> context_windows(int64_t frames, int64_t size, int64_t overlap) {
   std::vector<FrameWindow> out;
@@ -20,4 +20,4 @@ std::vector<FrameWindow> context_windows(int64_t frames, int64_t size, int64_t o
   return out;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

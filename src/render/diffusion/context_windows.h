@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct FrameWindow {
   int64_t begin = 0, end = 0;  // [begin, end)
@@ -15,4 +15,4 @@ struct FrameWindow {
 // frames <= size.
 std::vector<FrameWindow> context_windows(int64_t frames, int64_t size, int64_t overlap);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

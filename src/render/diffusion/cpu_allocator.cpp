@@ -4,7 +4,7 @@
 #include <malloc.h>
 #endif
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 void keep_freed_memory() {
 #if defined(__GLIBC__)
@@ -18,4 +18,4 @@ void keep_freed_memory() {
 #endif
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

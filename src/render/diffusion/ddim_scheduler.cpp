@@ -8,7 +8,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 DdimScheduler::DdimScheduler(NoiseScheduleConfig config)
     : config_(std::move(config)), alphas_cumprod_(alphas_cumprod(config_)) {}
@@ -62,4 +62,4 @@ torch::Tensor DdimScheduler::step(const torch::Tensor& model_output, int64_t t, 
   return std::sqrt(a_prev) * x0 + std::sqrt(1.0f - a_prev) * eps;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

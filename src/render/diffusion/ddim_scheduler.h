@@ -8,7 +8,7 @@
 #include "render/diffusion/noise_schedule.h"
 #include "render/diffusion/sampler.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class DdimScheduler : public Sampler {
  public:
@@ -31,4 +31,4 @@ class DdimScheduler : public Sampler {
   std::vector<int64_t> timesteps_;
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -13,7 +13,7 @@
 #include "render/diffusion/schedule_fit.h"
 #include "render/sampling_limits.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace fs = std::filesystem;
 
@@ -204,4 +204,4 @@ DiffusionModels load_diffusion_models(const fs::path& dir, const SamplingOptions
   return m;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -15,7 +15,7 @@
 #include "render/diffusion/pose_guider.h"
 #include "render/diffusion/unet_condition_model.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct DiffusionModels {
   AutoencoderKL vae{nullptr};
@@ -64,4 +64,4 @@ std::string dtype_name(torch::ScalarType dtype);
 // v-prediction, zero-terminal-SNR, trailing spacing, steps_offset 1.
 NoiseScheduleConfig aniportrait_scheduler_config();
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

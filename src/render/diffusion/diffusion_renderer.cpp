@@ -20,7 +20,7 @@
 #include "render/warp/head_motion.h"
 #include "render/portrait_scene.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct DiffusionReference {
   face::FaceResult face;
@@ -190,4 +190,4 @@ void DiffusionRenderer::render(const AuSequence& aus, const cv::Mat& portrait_rg
   }
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 
 #include "render/renderer.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct DiffusionModels;
 struct DiffusionReference;  // per-portrait state: framing, landmarks, reference tokens, image embedding
@@ -36,4 +36,4 @@ class DiffusionRenderer : public render::Renderer {
   bool reference_keeps_expression_ = false;
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -8,7 +8,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace {
 // σ = sqrt((1-ᾱ)/ᾱ) ↦ (α_t, σ_t) of the variance-preserving process; λ = log α_t − log σ_t.
@@ -95,4 +95,4 @@ torch::Tensor DpmSolverScheduler::step(const torch::Tensor& model_output, int64_
   return out;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

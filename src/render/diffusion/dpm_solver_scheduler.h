@@ -9,7 +9,7 @@
 #include "render/diffusion/noise_schedule.h"
 #include "render/diffusion/sampler.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class DpmSolverScheduler : public Sampler {
  public:
@@ -33,4 +33,4 @@ class DpmSolverScheduler : public Sampler {
   torch::Tensor prev_x0_;
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace {
 // Holder of GEGLU's projection so that its parameter is named net.0.proj.
@@ -26,4 +26,4 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
   return out(parts[0] * torch::gelu(parts[1]));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class FeedForwardImpl : public torch::nn::Module {
  public:
@@ -16,4 +16,4 @@ class FeedForwardImpl : public torch::nn::Module {
 };
 TORCH_MODULE(FeedForward);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

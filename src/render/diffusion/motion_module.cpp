@@ -4,7 +4,7 @@
 
 #include "render/diffusion/temporal_transformer_block.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 MotionModuleImpl::MotionModuleImpl(const MotionModuleOptions& o) {
   const int64_t dim_head = o.channels / o.heads / o.attention_dim_div;
@@ -28,4 +28,4 @@ torch::Tensor MotionModuleImpl::forward(const torch::Tensor& x, int64_t frames) 
   return t + x;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct MotionModuleOptions {
   int64_t channels = 0;
@@ -28,4 +28,4 @@ class MotionModuleImpl : public torch::nn::Module {
 };
 TORCH_MODULE(MotionModule);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -7,7 +7,7 @@
 #include "auhead/error.h"
 #include "core/json_text.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 NoiseScheduleConfig NoiseScheduleConfig::from_json(const nlohmann::json& j, const std::string& source) {
   NoiseScheduleConfig c;
@@ -58,4 +58,4 @@ std::vector<double> alphas_cumprod(const NoiseScheduleConfig& c) {
   return std::vector<double>(ac.data_ptr<double>(), ac.data_ptr<double>() + ac.numel());
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 enum class PredictionType { epsilon, v_prediction };
 enum class TimestepSpacing { leading, trailing, linspace };
@@ -30,4 +30,4 @@ struct NoiseScheduleConfig {
 // ᾱ_t for t = 0 … num_train_timesteps-1, computed in float32 like the reference, widened to double.
 std::vector<double> alphas_cumprod(const NoiseScheduleConfig& config);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

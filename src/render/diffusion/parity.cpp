@@ -19,7 +19,7 @@
 #include "render/diffusion/pose_guider.h"
 #include "render/diffusion/unet_condition_model.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace fs = std::filesystem;
 
@@ -188,4 +188,4 @@ std::vector<ParityHandler> parity_handlers() {
            run_clip_vision}};
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -4,7 +4,7 @@
 #pragma once
 #include "core/parity.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 std::vector<ParityHandler> parity_handlers();
 
@@ -13,4 +13,4 @@ using auhead::ParityReport;
 using auhead::ParityResult;
 using auhead::run_parity;
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -3,9 +3,9 @@
 #pragma once
 #include "core/parity_compare.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 using auhead::compare_tensors;
 using auhead::parity_tolerance;
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -11,7 +11,7 @@
 #include "checkpoint/torch_checkpoint.h"
 #include "render/diffusion/transformer_2d.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace nn = torch::nn;
 
@@ -109,4 +109,4 @@ PoseGuider load_pose_guider(const std::filesystem::path& path) {
   return guider;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct PoseGuiderConfig {
   int64_t noise_latent_channels = 320;
@@ -40,4 +40,4 @@ TORCH_MODULE(PoseGuider);
 // says, else the keys. Eval mode (BatchNorm uses its running statistics).
 PoseGuider load_pose_guider(const std::filesystem::path& folder_or_file);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 
 #include "auhead/error.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 PositionalEncodingImpl::PositionalEncodingImpl(int64_t dim, int64_t max_len) {
   torch::Tensor table = torch::zeros({1, max_len, dim});
@@ -27,4 +27,4 @@ torch::Tensor PositionalEncodingImpl::forward(const torch::Tensor& x) {
   return x + pe.slice(1, 0, x.size(1));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

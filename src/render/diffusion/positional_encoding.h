@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class PositionalEncodingImpl : public torch::nn::Module {
  public:
@@ -15,4 +15,4 @@ class PositionalEncodingImpl : public torch::nn::Module {
 };
 TORCH_MODULE(PositionalEncoding);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

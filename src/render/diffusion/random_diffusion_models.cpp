@@ -5,7 +5,7 @@
 #include "auhead/au.h"
 #include "auhead/error.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 DiffusionModelConfigs DiffusionModelConfigs::preset(const std::string& name) {
   DiffusionModelConfigs c{VaeConfig::sd_vae_ft_mse(), UNetConfig::aniportrait_reference_unet(),
@@ -42,4 +42,4 @@ DiffusionModels make_random_diffusion_models(const DiffusionModelConfigs& config
   return m;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 
 #include "render/diffusion/diffusion_model_dir.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 // The configs of one model set; the ReferenceNet and the denoising UNet share block widths.
 struct DiffusionModelConfigs {
@@ -28,4 +28,4 @@ struct DiffusionModelConfigs {
 // scheduler and default settings. Place them with place_models().
 DiffusionModels make_random_diffusion_models(const DiffusionModelConfigs& configs, bool au_adapter, uint64_t seed);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -7,7 +7,7 @@
 #include "core/json_text.h"
 #include "render/sampling_limits.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace fs = std::filesystem;
 
@@ -37,4 +37,4 @@ DiffusionSettings read_render_config(const fs::path& file) {
   return s;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

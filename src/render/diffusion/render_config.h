@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 // Sampling settings: defaults below, overridden by the folder's optional `render_config.json`
 // ({"steps": 20, "sampler": "ddim"|"dpmsolver++", "guidance_reference": 3.5, "guidance_au": 2.0,
@@ -24,4 +24,4 @@ struct DiffusionSettings {
 // value of the wrong type, out of range, or settings the samplers cannot run (context_overlap >= context_frames).
 DiffusionSettings read_render_config(const std::filesystem::path& file);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace F = torch::nn::functional;
 
@@ -26,4 +26,4 @@ torch::Tensor Upsample2DImpl::forward(const torch::Tensor& x, c10::optional<std:
   return conv(F::interpolate(x, options));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class Downsample2DImpl : public torch::nn::Module {
  public:
@@ -28,4 +28,4 @@ class Upsample2DImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Upsample2D);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

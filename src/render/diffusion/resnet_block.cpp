@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace F = torch::nn::functional;
 
@@ -27,4 +27,4 @@ torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Te
   return options_.output_scale_factor == 1.0 ? out : out / options_.output_scale_factor;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

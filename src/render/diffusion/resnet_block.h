@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct ResnetBlock2DOptions {
   int64_t in_channels = 0;
@@ -28,4 +28,4 @@ class ResnetBlock2DImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ResnetBlock2D);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

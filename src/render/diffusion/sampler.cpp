@@ -5,7 +5,7 @@
 #include "render/diffusion/ddim_scheduler.h"
 #include "render/diffusion/dpm_solver_scheduler.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 std::unique_ptr<Sampler> make_sampler(const std::string& name, const NoiseScheduleConfig& config, int solver_order) {
   if (name == "ddim") return std::make_unique<DdimScheduler>(config);
@@ -13,4 +13,4 @@ std::unique_ptr<Sampler> make_sampler(const std::string& name, const NoiseSchedu
   throw std::invalid_argument("unknown sampler '" + name + "' (ddim, dpmsolver++)");
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -9,7 +9,7 @@
 
 #include "render/diffusion/noise_schedule.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class Sampler {
  public:
@@ -26,4 +26,4 @@ class Sampler {
 // render config and the parity fixtures check names before they get here).
 std::unique_ptr<Sampler> make_sampler(const std::string& name, const NoiseScheduleConfig& config, int solver_order = 2);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

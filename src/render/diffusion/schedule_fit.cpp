@@ -5,7 +5,7 @@
 #include "auhead/error.h"
 #include "render/diffusion/sampler.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 void check_schedule_fits(const NoiseScheduleConfig& config, const std::string& sampler, int64_t steps,
                          const std::string& source) {
@@ -16,4 +16,4 @@ void check_schedule_fits(const NoiseScheduleConfig& config, const std::string& s
   }
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

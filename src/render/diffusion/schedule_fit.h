@@ -7,11 +7,11 @@
 
 #include "render/diffusion/noise_schedule.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 // `sampler`: "ddim" or "dpmsolver++". Throws input_error(source, ...) when the timesteps that
 // `steps` steps would visit do not all lie in [0, num_train_timesteps).
 void check_schedule_fits(const NoiseScheduleConfig& config, const std::string& sampler, int64_t steps,
                          const std::string& source);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -5,7 +5,7 @@
 #include "render/diffusion/attention.h"
 #include "render/diffusion/feed_forward.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 TemporalTransformerBlockImpl::TemporalTransformerBlockImpl(const TemporalTransformerBlockOptions& o) {
   attention_blocks = register_module("attention_blocks", torch::nn::ModuleList());
@@ -31,4 +31,4 @@ torch::Tensor TemporalTransformerBlockImpl::forward(const torch::Tensor& x, int6
   return ff(ff_norm(h)) + h;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -5,7 +5,7 @@
 
 #include "render/diffusion/feed_forward.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct TemporalTransformerBlockOptions {
   int64_t dim = 0;
@@ -28,4 +28,4 @@ class TemporalTransformerBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TemporalTransformerBlock);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 torch::Tensor timestep_sinusoid(const torch::Tensor& timesteps, int64_t dim, bool flip_sin_to_cos, double freq_shift) {
   const int64_t half = dim / 2;
@@ -26,4 +26,4 @@ torch::Tensor TimestepEmbeddingImpl::forward(const torch::Tensor& x) {
   return linear_2(torch::silu(linear_1(x)));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

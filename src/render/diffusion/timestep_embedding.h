@@ -3,7 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 // diffusers get_timestep_embedding: (N) timesteps -> (N, dim) float32 [sin | cos] (flipped: [cos | sin]),
 // frequencies exp(-ln(10000) * i / (dim/2 - freq_shift)).
@@ -19,4 +19,4 @@ class TimestepEmbeddingImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TimestepEmbedding);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

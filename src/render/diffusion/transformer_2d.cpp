@@ -4,7 +4,7 @@
 
 #include "render/diffusion/basic_transformer_block.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 Transformer2DImpl::Transformer2DImpl(const Transformer2DOptions& o) : options_(o) {
   const int64_t inner = o.heads * o.dim_head;
@@ -41,4 +41,4 @@ torch::Tensor Transformer2DImpl::forward(const torch::Tensor& x, const UNetConte
   return t + x;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

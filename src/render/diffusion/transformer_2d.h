@@ -5,7 +5,7 @@
 
 #include "render/diffusion/unet_context.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct Transformer2DOptions {
   int64_t in_channels = 0;
@@ -31,4 +31,4 @@ class Transformer2DImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Transformer2D);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -4,7 +4,7 @@
 
 #include "render/diffusion/motion_module.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct UNetBlockOptions {
   int64_t in_channels = 0;
@@ -24,4 +24,4 @@ struct UNetBlockOptions {
   MotionModuleOptions motion;  // channels filled in by the block
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -11,7 +11,7 @@
 #include "render/diffusion/unet_down_block.h"
 #include "render/diffusion/unet_up_block.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 bool is_au_adapter_key(const std::string& k) {
   return k.rfind("au_encoder.", 0) == 0 || k.find(".attn_au.") != std::string::npos || k.find(".norm_au.") != std::string::npos;
@@ -219,4 +219,4 @@ UNetConditionModel load_unet(const std::filesystem::path& folder) {
   return unet;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

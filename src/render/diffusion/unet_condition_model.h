@@ -14,7 +14,7 @@
 #include "render/diffusion/unet_context.h"
 #include "render/diffusion/unet_mid_block.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class UNetConditionModelImpl : public torch::nn::Module {
  public:
@@ -71,4 +71,4 @@ UNetConditionModel with_new_au_adapter(const UNetConditionModel& base, int64_t a
 // eval mode; whether it has conv_norm_out/conv_out follows the weights. Missing files are input errors.
 UNetConditionModel load_unet(const std::filesystem::path& folder);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 #include "core/json_text.h"
 #include "core/atomic_file.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 UNetConfig UNetConfig::aniportrait_reference_unet() {
   UNetConfig c;
@@ -106,4 +106,4 @@ UNetConfig UNetConfig::from_file(const std::filesystem::path& config_json) {
   return c;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct UNetConfig {
   int64_t in_channels = 4;
@@ -49,4 +49,4 @@ struct UNetConfig {
   static UNetConfig from_file(const std::filesystem::path& config_json);
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 // Normalised hidden states entering each spatial self-attention, by the transformer block's name
 // ("down_blocks.0.attentions.0.transformer_blocks.0"): written by the ReferenceNet, read by the
@@ -31,4 +31,4 @@ struct UNetContext {
   torch::Tensor au_mask;
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

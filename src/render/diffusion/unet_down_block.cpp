@@ -7,7 +7,7 @@
 #include "render/diffusion/resnet_block.h"
 #include "render/diffusion/transformer_2d.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 UNetDownBlockImpl::UNetDownBlockImpl(const UNetBlockOptions& o) {
   resnets = register_module("resnets", torch::nn::ModuleList());
@@ -47,4 +47,4 @@ torch::Tensor UNetDownBlockImpl::forward(const torch::Tensor& x, const torch::Te
   return h;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -8,7 +8,7 @@
 #include "render/diffusion/unet_block_options.h"
 #include "render/diffusion/unet_context.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class UNetDownBlockImpl : public torch::nn::Module {
  public:
@@ -22,4 +22,4 @@ class UNetDownBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UNetDownBlock);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

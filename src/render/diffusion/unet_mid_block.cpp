@@ -6,7 +6,7 @@
 #include "render/diffusion/resnet_block.h"
 #include "render/diffusion/transformer_2d.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 UNetMidBlockImpl::UNetMidBlockImpl(const UNetBlockOptions& o) {
   const int64_t c = o.in_channels;
@@ -36,4 +36,4 @@ torch::Tensor UNetMidBlockImpl::forward(const torch::Tensor& x, const torch::Ten
   return h;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -6,7 +6,7 @@
 #include "render/diffusion/unet_block_options.h"
 #include "render/diffusion/unet_context.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class UNetMidBlockImpl : public torch::nn::Module {
  public:
@@ -18,4 +18,4 @@ class UNetMidBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UNetMidBlock);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -7,7 +7,7 @@
 #include "render/diffusion/resnet_block.h"
 #include "render/diffusion/transformer_2d.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 UNetUpBlockImpl::UNetUpBlockImpl(const UNetBlockOptions& o) {
   resnets = register_module("resnets", torch::nn::ModuleList());
@@ -50,4 +50,4 @@ torch::Tensor UNetUpBlockImpl::forward(const torch::Tensor& x, const torch::Tens
   return h;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -9,7 +9,7 @@
 #include "render/diffusion/unet_block_options.h"
 #include "render/diffusion/unet_context.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class UNetUpBlockImpl : public torch::nn::Module {
  public:
@@ -24,4 +24,4 @@ class UNetUpBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UNetUpBlock);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

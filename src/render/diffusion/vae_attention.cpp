@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 VaeAttentionImpl::VaeAttentionImpl(int64_t channels, int64_t groups, double eps) {
   group_norm = register_module("group_norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(groups, channels).eps(eps)));
@@ -49,4 +49,4 @@ void convert_legacy_vae_attention_keys(TensorMap& state) {
   state = std::move(out);
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

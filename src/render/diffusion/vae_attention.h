@@ -5,7 +5,7 @@
 
 #include "checkpoint/safetensors.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class VaeAttentionImpl : public torch::nn::Module {
  public:
@@ -24,4 +24,4 @@ TORCH_MODULE(VaeAttention);
 // (C, C, 1, 1) become linear (C, C)) to the current names, in place. Other keys are left alone.
 void convert_legacy_vae_attention_keys(TensorMap& state);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

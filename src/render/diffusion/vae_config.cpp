@@ -6,7 +6,7 @@
 #include "core/json_text.h"
 #include "core/atomic_file.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 VaeConfig VaeConfig::from_file(const std::filesystem::path& config_json) {
   const std::string f = config_json.string();
@@ -36,4 +36,4 @@ VaeConfig VaeConfig::from_file(const std::filesystem::path& config_json) {
   return c;
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

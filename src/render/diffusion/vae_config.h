@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 struct VaeConfig {
   int64_t in_channels = 3;
@@ -24,4 +24,4 @@ struct VaeConfig {
   static VaeConfig from_file(const std::filesystem::path& config_json);
 };
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

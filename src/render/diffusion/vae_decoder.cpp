@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace {
 constexpr double kEps = 1e-6;
@@ -51,4 +51,4 @@ torch::Tensor VaeDecoderImpl::forward(const torch::Tensor& z) {
   return conv_out(torch::silu(conv_norm_out(h)));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

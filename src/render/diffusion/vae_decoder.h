@@ -8,7 +8,7 @@
 #include "render/diffusion/vae_config.h"
 #include "render/diffusion/vae_mid_block.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class UpDecoderBlock2DImpl : public torch::nn::Module {
  public:
@@ -34,4 +34,4 @@ class VaeDecoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VaeDecoder);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

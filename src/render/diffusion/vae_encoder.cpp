@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 namespace {
 constexpr double kEps = 1e-6;  // diffusers' VAE uses GroupNorm eps 1e-6 throughout
@@ -53,4 +53,4 @@ torch::Tensor VaeEncoderImpl::forward(const torch::Tensor& image) {
   return conv_out(torch::silu(conv_norm_out(h)));
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

@@ -8,7 +8,7 @@
 #include "render/diffusion/vae_config.h"
 #include "render/diffusion/vae_mid_block.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class DownEncoderBlock2DImpl : public torch::nn::Module {
  public:
@@ -35,4 +35,4 @@ class VaeEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VaeEncoder);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

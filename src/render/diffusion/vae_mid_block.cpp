@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 VaeMidBlockImpl::VaeMidBlockImpl(int64_t channels, int64_t groups, double eps, bool add_attention) {
   torch::nn::ModuleList resnets;
@@ -23,4 +23,4 @@ torch::Tensor VaeMidBlockImpl::forward(const torch::Tensor& x) {
   return resnet_list_[1](h);
 }
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

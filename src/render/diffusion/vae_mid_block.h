@@ -6,7 +6,7 @@
 #include "render/diffusion/resnet_block.h"
 #include "render/diffusion/vae_attention.h"
 
-namespace auhead::diffusion {
+namespace auhead::render::diffusion {
 
 class VaeMidBlockImpl : public torch::nn::Module {
  public:
@@ -19,4 +19,4 @@ class VaeMidBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VaeMidBlock);
 
-}  // namespace auhead::diffusion
+}  // namespace auhead::render::diffusion

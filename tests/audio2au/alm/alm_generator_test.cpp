@@ -17,7 +17,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 using auhead::test::error_of;
 using auhead::test::TempDir;
 

@@ -7,7 +7,7 @@
 #include "test_util.h"
 
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 using auhead::test::error_of;
 
 namespace {

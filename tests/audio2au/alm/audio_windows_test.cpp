@@ -3,7 +3,7 @@
 #include "audio2au/alm/audio_windows.h"
 
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 TEST(AlmAudioWindows, ShortAudioIsOneWindow) {
   auto w = plan_audio_windows(16000 * 7 + 5);

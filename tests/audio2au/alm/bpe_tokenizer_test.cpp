@@ -14,7 +14,7 @@
 #include "cli/cli_test_util.h"
 
 namespace fs = std::filesystem;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 namespace {
 const fs::path kTokenizer = default_qwen_tokenizer_file();

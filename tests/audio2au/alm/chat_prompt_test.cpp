@@ -6,7 +6,7 @@
 #include "audio2au/alm/chat_prompt.h"
 #include "auhead/error.h"
 
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 TEST(AlmChatPrompt, WritesChatMlWithTheAudioFirst) {
   const std::string p = chatml_prompt({{"user", "What is the AU sequence?", 2}});

@@ -12,7 +12,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 namespace {
 const fs::path kTiny = fs::path(AUHEAD_FIXTURES_DIR) / "qwen2_audio_tiny";

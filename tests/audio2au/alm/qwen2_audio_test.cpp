@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 namespace {
 const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR);

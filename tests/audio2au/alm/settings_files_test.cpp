@@ -42,12 +42,12 @@ std::string rejection(const fs::path& file, const std::string& text, Read read) 
 TEST(SettingsFiles, GenerationConfig) {
   test::TempDir dir("settings_gen");
   const fs::path f = dir / "generation_config.json";
-  auto s = alm::read_generation_config(write(f, R"({"do_sample": true, "temperature": 0.7, "top_k": 20, "top_p": 0.9})"));
+  auto s = audio2au::alm::read_generation_config(write(f, R"({"do_sample": true, "temperature": 0.7, "top_k": 20, "top_p": 0.9})"));
   EXPECT_FLOAT_EQ(s.temperature, 0.7f);
   EXPECT_EQ(s.top_k, 20);
   EXPECT_FLOAT_EQ(s.top_p, 0.9f);
-  EXPECT_TRUE(alm::read_generation_config(write(f, R"({"do_sample": false, "top_k": 1e10})")).greedy());
-  const auto read = [](const fs::path& p) { alm::read_generation_config(p); };
+  EXPECT_TRUE(audio2au::alm::read_generation_config(write(f, R"({"do_sample": false, "top_k": 1e10})")).greedy());
+  const auto read = [](const fs::path& p) { audio2au::alm::read_generation_config(p); };
   EXPECT_NE(rejection(f, R"({"do_sample": true, "top_k": 1e10})", read).find("top_k"), std::string::npos);
   EXPECT_NE(rejection(f, R"({"do_sample": true, "top_k": 2.5})", read).find("top_k"), std::string::npos);
   EXPECT_NE(rejection(f, R"({"do_sample": true, "temperature": 1e300})", read).find("temperature"), std::string::npos);
@@ -58,10 +58,10 @@ TEST(SettingsFiles, GenerationConfig) {
 TEST(SettingsFiles, PromptSettings) {
   test::TempDir dir("settings_prompt");
   const fs::path f = dir / "auhead_alm.json";
-  auto s = alm::read_prompt_settings(write(f, R"({"instruction": "Write AUs.", "au_set": "feafa24"})"));
+  auto s = audio2au::alm::read_prompt_settings(write(f, R"({"instruction": "Write AUs.", "au_set": "feafa24"})"));
   EXPECT_EQ(s.instruction, "Write AUs.");
   EXPECT_EQ(s.au_set, AuSet::feafa24);
-  const auto read = [](const fs::path& p) { alm::read_prompt_settings(p); };
+  const auto read = [](const fs::path& p) { audio2au::alm::read_prompt_settings(p); };
   EXPECT_NE(rejection(f, R"({"au_set": "facs99"})", read), "");
   EXPECT_NE(rejection(f, R"({"system_prompt": 3})", read), "");
 }
@@ -69,14 +69,14 @@ TEST(SettingsFiles, PromptSettings) {
 TEST(SettingsFiles, LoraAdapterConfig) {
   test::TempDir dir("settings_lora");
   const fs::path f = dir / "adapter_config.json";
-  auto c = alm::read_lora_adapter_config(
+  auto c = audio2au::alm::read_lora_adapter_config(
       write(f, R"({"r": 8, "lora_alpha": 16, "rank_pattern": {"q_proj": 4}, "alpha_pattern": {"v_proj": 2}})"));
   EXPECT_EQ(c.rank_of("model.layers.0.self_attn.q_proj"), 4);
   EXPECT_EQ(c.rank_of("model.layers.0.self_attn.k_proj"), 8);
   EXPECT_EQ(c.alpha_of("model.layers.0.self_attn.v_proj"), 2);
   EXPECT_EQ(c.alpha_of("model.layers.0.self_attn.q_proj"), 16);
-  EXPECT_EQ(alm::read_lora_adapter_config(write(f, R"({"r": 4})")).alpha, 4);  // alpha defaults to r
-  const auto read = [](const fs::path& p) { alm::read_lora_adapter_config(p); };
+  EXPECT_EQ(audio2au::alm::read_lora_adapter_config(write(f, R"({"r": 4})")).alpha, 4);  // alpha defaults to r
+  const auto read = [](const fs::path& p) { audio2au::alm::read_lora_adapter_config(p); };
   EXPECT_NE(rejection(f, R"({"r": 8, "rank_pattern": {"q_proj": "x"}})", read).find("rank_pattern.q_proj"), std::string::npos);
   EXPECT_NE(rejection(f, R"({"r": 8, "rank_pattern": {"q_proj": 0}})", read).find("rank_pattern.q_proj"), std::string::npos);
   EXPECT_NE(rejection(f, R"({"r": 0})", read).find("r must be positive"), std::string::npos);
@@ -89,13 +89,13 @@ TEST(SettingsFiles, LoraAdapterConfig) {
 TEST(SettingsFiles, RenderConfig) {
   test::TempDir dir("settings_render");
   const fs::path f = dir / "render_config.json";
-  auto s = diffusion::read_render_config(
+  auto s = render::diffusion::read_render_config(
       write(f, R"({"steps": 8, "sampler": "dpmsolver++", "context_frames": 12, "context_overlap": 2})"));
   EXPECT_EQ(s.steps, 8);
   EXPECT_EQ(s.sampler, "dpmsolver++");
   EXPECT_EQ(s.context_frames, 12);
-  EXPECT_EQ(diffusion::read_render_config(dir / "absent.json").steps, 20);  // defaults
-  const auto read = [](const fs::path& p) { diffusion::read_render_config(p); };
+  EXPECT_EQ(render::diffusion::read_render_config(dir / "absent.json").steps, 20);  // defaults
+  const auto read = [](const fs::path& p) { render::diffusion::read_render_config(p); };
   EXPECT_NE(rejection(f, R"({"steps": 3e9})", read).find("steps"), std::string::npos);
   EXPECT_NE(rejection(f, R"({"steps": 2.5})", read).find("steps"), std::string::npos);
   EXPECT_NE(rejection(f, R"({"steps": 0})", read).find("steps"), std::string::npos);

@@ -6,7 +6,7 @@
 #include "audio2au/alm/token_sampler.h"
 #include "test_util.h"
 
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 using auhead::test::error_of;
 
 TEST(AlmTokenSampler, GreedyTakesTheFirstLargest) {

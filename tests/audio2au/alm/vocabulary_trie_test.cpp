@@ -8,7 +8,7 @@
 #include "audio2au/alm/vocabulary_trie.h"
 
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 namespace {
 const BpeTokenizer& qwen() {

@@ -12,7 +12,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::alm;
+using namespace auhead::audio2au::alm;
 
 namespace {
 const fs::path kFixture = fs::path(AUHEAD_FIXTURES_DIR) / "whisper_logmel.safetensors";

@@ -180,9 +180,9 @@ TEST(PhoneticGenerator, PlotWritesAPng) {
   std::filesystem::create_directories(dir);
   audio2au::AuGeneratorOptions o;
   o.lipsync = "fast";
-  phonetic::PhoneticGenerator gen(o);
+  audio2au::phonetic::PhoneticGenerator gen(o);
   auto r = gen.run(vowel_signal(), "test.wav");
-  auto marks = phonetic::phone_marks(r.phones);
+  auto marks = audio2au::phonetic::phone_marks(r.phones);
   write_au_plot(dir / "au.png", r.sequence, marks);
   EXPECT_GT(std::filesystem::file_size(dir / "au.png"), 1000u);
   EXPECT_THROW(write_au_plot(dir / "bad.png", r.sequence, marks, {31}), Error);
@@ -197,7 +197,7 @@ TEST(PhoneticGenerator, EspeakSentenceMeetsQualityThresholds) {
   auto fast = run(u.samples, "fast");
   EXPECT_GE(ps::jaw_openness_correlation(fast, u.phonemes), 0.5);
   EXPECT_GE(ps::closure_hit_rate(fast, u.phonemes), 0.6);
-  if (!phonetic::pocketsphinx_available()) GTEST_SKIP() << "no pocketsphinx model";
+  if (!audio2au::phonetic::pocketsphinx_available()) GTEST_SKIP() << "no pocketsphinx model";
   auto acc = run(u.samples, "accurate");
   EXPECT_GE(ps::jaw_openness_correlation(acc, u.phonemes), 0.6);
   EXPECT_GE(ps::closure_hit_rate(acc, u.phonemes), 0.8);

@@ -14,7 +14,7 @@
 #include "audio2au/phonetic/phonetic_support.h"
 
 using namespace auhead;
-using namespace auhead::phonetic;
+using namespace auhead::audio2au::phonetic;
 namespace ps = phonetic_support;
 
 TEST(PhoneticVisemeTable, CoversThePocketsphinxPhoneSet) {

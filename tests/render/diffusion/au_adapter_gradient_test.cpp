@@ -11,7 +11,7 @@
 #include "render/diffusion/basic_transformer_block.h"
 #include "render/diffusion/unet_context.h"
 
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 TEST(AuAdapterGradient, AutogradMatchesFiniteDifferences) {
   torch::manual_seed(21);

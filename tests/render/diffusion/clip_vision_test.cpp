@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 namespace {
 fs::path clip_fixture() { return fs::path(AUHEAD_FIXTURES_DIR) / "clip_vision_tiny"; }

@@ -11,7 +11,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 TEST(DiffusionParity, SharedFixturesPass) {
   ParityReport report = run_parity(fs::path(AUHEAD_FIXTURES_DIR) / "diffusion");

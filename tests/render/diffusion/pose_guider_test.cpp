@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 namespace {
 const fs::path kFixtures = fs::path(AUHEAD_FIXTURES_DIR) / "diffusion";

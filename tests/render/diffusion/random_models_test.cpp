@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 TEST(DiffusionRandomModels, TinyPresetRunsOneGuidedStep) {
   DiffusionModels m = make_random_diffusion_models(DiffusionModelConfigs::preset("tiny"), /*au_adapter=*/true, 1);

@@ -17,7 +17,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include "render/diffusion/dpm_solver_scheduler.h"
 #include "render/diffusion/parity_compare.h"
 
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 
 namespace {
 NoiseScheduleConfig sd15(TimestepSpacing spacing, PredictionType pred = PredictionType::epsilon) {

@@ -14,7 +14,7 @@
 
 namespace fs = std::filesystem;
 using namespace auhead;
-using namespace auhead::diffusion;
+using namespace auhead::render::diffusion;
 using auhead::test::build_on_meta;
 
 namespace {
