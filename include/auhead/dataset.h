@@ -1,5 +1,5 @@
 // `auhead dataset`: a Stage 1 training set from talking-face videos. Each clip gives 16 kHz mono audio,
-// its AU sequence (read from the face by the AU estimator) and an emotion label (manifest, or MEAD / 
+// its AU sequence (read from the face by the AU estimator) and an emotion label (manifest, or MEAD /
 // CREMA-D names). Clips longer than one Qwen2-Audio window are cut into segments. The result is a chat
 // JSONL that `auhead train alm` (and ms-swift / LLaMA-Factory) reads. Resumable; bad clips are skipped
 // and listed, never silently.
@@ -47,7 +47,7 @@ struct DatasetOptions {
   int face_index = -1;
   float min_value = 0.05f;  // AU values below are written as 0: the estimator's noise floor, kept out of answers
   std::string system_prompt, instruction;  // empty: the alm defaults
-  int stage2_size = 0;      // > 0: also the Stage 2 data at this crop size (render_shards.h), in OUT/stage2/
+  int stage2_size = 0;      // > 0: also the Stage 2 data at this crop size, in OUT/stage2/ (README "Training")
 };
 
 struct DatasetReport {
@@ -61,8 +61,7 @@ struct DatasetReport {
 
 // Writes OUT/clips/<id>[_<k>].wav (16 kHz mono), OUT/au/<id>.json (the clip's AUs at the video rate),
 // with stage2_size OUT/stage2/<id>-NNNNN.safetensors + <id>.json (per frame: face crop, landmark image,
-// AU region maps; render_shards.h),
-// OUT/train.jsonl (one chat sample per segment, answers at 5 AU frames per second), OUT/skipped.tsv
+// AU region maps), OUT/train.jsonl (one chat sample per segment, answers at 5 AU frames per second), OUT/skipped.tsv
 // (clip, reason) and OUT/dataset.json (counts and settings). Each clip's result is kept under
 // OUT/.done/ as it finishes, so a run stopped half way resumes with the clips it has not done; a
 // skipped clip is retried. `on_clip` (may be empty) sees each clip as it is finished.
